@@ -1,0 +1,421 @@
+"""Validation of one function body: the appendix algorithm, written for speed.
+
+Spec: Core 2.0 §3.3 (valid/instructions.html), §3.4.1 (valid/modules.html#functions)
+and §7.3 (appendix/algorithm.html).
+
+Theory of operation
+-------------------
+Validation is the only per-function work done before instantiation, so this loop must
+be fast (hundreds of thousands of instructions per second on CPython). The operand
+stack is a ``list`` of int type codes (``0`` is *Unknown*), the control stack a
+``list`` of frames (lists, see :mod:`.stack`). One dict lookup maps an opcode to a
+triple ``(kind, a, b)``; the loop then tests the kinds in order of frequency and
+handles the common case of each inline, with plain comparisons: for ``i32.add`` it
+checks that the two top operands are i32 above the current frame's height and
+replaces them with one i32. Only when such a test fails (a short stack in
+unreachable code, an *Unknown* operand, or invalid code) does it call the general
+functions of :mod:`.stack`, which also produce the error messages.
+
+Instructions whose typing is not done inline are *typers* collected from the family
+modules (:mod:`.memory`, :mod:`.table`, :mod:`.reference`, :mod:`.control`; later a
+vector module): ``typer(context, instruction) -> (operand types, result types)``.
+A new family only adds typers (or rows of :data:`DISPATCH`).
+
+While checking, the loop records what the engines need (:mod:`.info`): for each
+block, loop and if its block type, the operand stack height below its parameters, the
+index of its ``else`` and ``end``, and whether a branch targets it; and the largest
+operand stack height of the function.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence, Tuple
+
+from .._errors import ValidationError
+from .._opcodes import OPCODE_NAMES, Op
+from . import control, memory, reference, table
+from .context import UNKNOWN, FuncSig, Invalid, ModuleContext
+from .info import BlockInfo, FunctionInfo
+from .memory import ALIGNMENT_ERROR, LOADS, STORES
+from .numeric import BINARY, CONSTANTS, UNARY
+from .stack import (F_END, F_HEIGHT, F_INFO, F_KIND, F_LABEL, F_START, F_UNREACHABLE,
+                    KIND_BLOCK, KIND_ELSE, KIND_FUNCTION, KIND_IF, KIND_LOOP, apply,
+                    mismatch, pop, pop_any, pop_types)
+
+__all__ = ["check_body", "DISPATCH"]
+
+# Instruction kinds, numbered in the order the loop tests them (most frequent first).
+(K_LOCAL_GET, K_CONST, K_BINARY, K_LOCAL_SET, K_LOAD, K_STORE, K_END, K_UNARY,
+ K_BR_IF, K_LOCAL_TEE, K_CALL, K_BLOCK, K_GLOBAL_GET, K_LOOP, K_IF, K_BR, K_ELSE,
+ K_GLOBAL_SET, K_DROP, K_SELECT, K_RETURN, K_TYPED, K_BR_TABLE, K_UNREACHABLE, K_NOP,
+ K_SELECT_T, K_REF_IS_NULL) = range(27)
+
+_I32 = 0x7F
+_REFS = frozenset((0x70, 0x6F))
+_NUMERIC_OR_VECTOR = frozenset((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, UNKNOWN))
+_BLOCK_KIND_NAMES = {KIND_BLOCK: "block", KIND_LOOP: "loop", KIND_IF: "if"}
+
+
+def _build_dispatch() -> Dict[int, Tuple[int, object, object]]:
+    d: Dict[int, Tuple[int, object, object]] = {}
+    simple = {
+        Op.LOCAL_GET: K_LOCAL_GET, Op.LOCAL_SET: K_LOCAL_SET, Op.LOCAL_TEE: K_LOCAL_TEE,
+        Op.GLOBAL_GET: K_GLOBAL_GET, Op.GLOBAL_SET: K_GLOBAL_SET,
+        Op.END: K_END, Op.ELSE: K_ELSE, Op.BLOCK: K_BLOCK, Op.LOOP: K_LOOP, Op.IF: K_IF,
+        Op.BR: K_BR, Op.BR_IF: K_BR_IF, Op.BR_TABLE: K_BR_TABLE, Op.RETURN: K_RETURN,
+        Op.CALL: K_CALL, Op.UNREACHABLE: K_UNREACHABLE, Op.NOP: K_NOP,
+        Op.DROP: K_DROP, Op.SELECT: K_SELECT, Op.SELECT_T: K_SELECT_T,
+        Op.REF_IS_NULL: K_REF_IS_NULL,
+    }
+    for op, kind in simple.items():
+        d[int(op)] = (kind, 0, 0)
+    for op, r in CONSTANTS.items():
+        d[op] = (K_CONST, 0, r)
+    for op, (a, r) in UNARY.items():
+        d[op] = (K_UNARY, a, r)
+    for op, (a, r) in BINARY.items():
+        d[op] = (K_BINARY, a, r)
+    for op, (align, t) in LOADS.items():
+        d[op] = (K_LOAD, align, t)
+    for op, (align, t) in STORES.items():
+        d[op] = (K_STORE, align, t)
+    for family in (memory, table, reference, control):
+        for op, typer in family.TYPERS.items():
+            d[int(op)] = (K_TYPED, typer, 0)
+    return d
+
+
+#: opcode -> (kind, a, b); ``a``/``b`` are the kind's data (types, alignment, typer)
+DISPATCH = _build_dispatch()
+
+
+def _frame(label: List[int], end: List[int], height: int, info: BlockInfo, kind: int,
+           start: List[int]) -> list:
+    return [label, end, height, False, info, kind, start]
+
+
+def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
+               locals_: List[int], sig: FuncSig, function_index: int) -> Tuple[Dict[int, BlockInfo], int]:
+    """Check one function body; return its blocks and its largest operand stack height.
+
+    ``code``/``offsets`` are what ``decode_body`` returned, ``locals_`` the int types of
+    parameters and locals, ``sig`` the function's type. Raises ValidationError.
+    """
+    vals: List[int] = []
+    info = BlockInfo("function", -1, (), sig[3], 0)
+    blocks: Dict[int, BlockInfo] = {-1: info}
+    frame = _frame(sig[5], sig[5], 0, info, KIND_FUNCTION, [])
+    ctrl = [frame]
+    base = 0
+    maxh = 0
+    dispatch = DISPATCH
+    functions = c.functions
+    globals_ = c.globals
+    has_memory = c.memory_count > 0
+    blocktypes = c._blocktypes
+    last = len(code) - 1
+    pc = 0
+    try:
+        for pc, ins in enumerate(code):
+            k, a, r = dispatch[ins[0]]
+            if k == K_LOCAL_GET:
+                try:
+                    vals.append(locals_[ins[1]])
+                except IndexError:
+                    raise Invalid("unknown local %d" % ins[1]) from None
+                if len(vals) > maxh:
+                    maxh = len(vals)
+            elif k == K_CONST:
+                vals.append(r)
+                if len(vals) > maxh:
+                    maxh = len(vals)
+            elif k == K_BINARY:
+                if len(vals) - base >= 2 and vals[-1] == a and vals[-2] == a:
+                    del vals[-1]
+                    vals[-1] = r
+                else:
+                    pop(vals, frame, a)
+                    pop(vals, frame, a)
+                    vals.append(r)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_LOCAL_SET:
+                try:
+                    t = locals_[ins[1]]
+                except IndexError:
+                    raise Invalid("unknown local %d" % ins[1]) from None
+                if len(vals) > base and vals[-1] == t:
+                    del vals[-1]
+                else:
+                    pop(vals, frame, t)
+            elif k == K_LOAD:
+                if ins[1] > a or not has_memory:
+                    c.memory(0)
+                    raise Invalid(ALIGNMENT_ERROR)
+                if len(vals) > base and vals[-1] == _I32:
+                    vals[-1] = r
+                else:
+                    pop(vals, frame, _I32)
+                    vals.append(r)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_STORE:
+                if ins[1] > a or not has_memory:
+                    c.memory(0)
+                    raise Invalid(ALIGNMENT_ERROR)
+                if len(vals) - base >= 2 and vals[-1] == r and vals[-2] == _I32:
+                    del vals[-2:]
+                else:
+                    pop(vals, frame, r)
+                    pop(vals, frame, _I32)
+            elif k == K_END:
+                end = frame[F_END]
+                if vals[base:] != end:
+                    pop_types(vals, frame, end)
+                    if len(vals) != base:
+                        raise mismatch(end, vals, frame)
+                    vals.extend(end)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+                if frame[F_KIND] == KIND_IF and frame[F_START] != end:
+                    raise Invalid("type mismatch: if without else must leave its parameters")
+                frame[F_INFO].end = pc
+                del ctrl[-1]
+                if not ctrl:
+                    if pc != last:
+                        raise Invalid("unexpected instructions after the function's end")
+                    break
+                frame = ctrl[-1]
+                base = frame[F_HEIGHT]
+            elif k == K_UNARY:
+                if len(vals) > base and vals[-1] == a:
+                    vals[-1] = r
+                else:
+                    pop(vals, frame, a)
+                    vals.append(r)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_BR_IF:
+                if len(vals) > base and vals[-1] == _I32:
+                    del vals[-1]
+                else:
+                    pop(vals, frame, _I32)
+                label = ins[1]
+                if label >= len(ctrl):
+                    raise Invalid("unknown label %d" % label)
+                target = ctrl[-1 - label]
+                target[F_INFO].branched = True
+                types = target[F_LABEL]
+                if types:
+                    n = len(types)
+                    if not (len(vals) - base >= n and vals[-n:] == types):
+                        pop_types(vals, frame, types)
+                        vals.extend(types)
+                        if len(vals) > maxh:
+                            maxh = len(vals)
+            elif k == K_LOCAL_TEE:
+                try:
+                    t = locals_[ins[1]]
+                except IndexError:
+                    raise Invalid("unknown local %d" % ins[1]) from None
+                if not (len(vals) > base and vals[-1] == t):
+                    pop(vals, frame, t)
+                    vals.append(t)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_CALL:
+                try:
+                    fsig = functions[ins[1]]
+                except IndexError:
+                    raise Invalid("unknown function %d" % ins[1]) from None
+                params = fsig[4]
+                if params:
+                    n = len(params)
+                    if len(vals) - base >= n and vals[-n:] == params:
+                        del vals[-n:]
+                    else:
+                        pop_types(vals, frame, params)
+                if fsig[1]:
+                    vals.extend(fsig[1])
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_BLOCK or k == K_LOOP or k == K_IF:
+                if k == K_IF:
+                    if len(vals) > base and vals[-1] == _I32:
+                        del vals[-1]
+                    else:
+                        pop(vals, frame, _I32)
+                bsig = blocktypes.get(ins[1])
+                if bsig is None:
+                    bsig = c.blocktype(ins[1])
+                params = bsig[4]
+                height = len(vals)
+                if params:
+                    n = len(params)
+                    if height - base >= n and vals[-n:] == params:
+                        height -= n
+                    else:
+                        pop_types(vals, frame, params)
+                        height = len(vals)
+                        vals.extend(params)
+                        if len(vals) > maxh:
+                            maxh = len(vals)
+                results = bsig[5]
+                kind = KIND_BLOCK if k == K_BLOCK else KIND_LOOP if k == K_LOOP else KIND_IF
+                info = BlockInfo(_BLOCK_KIND_NAMES[kind], pc, bsig[2], bsig[3], height)
+                blocks[pc] = info
+                frame = [params if kind == KIND_LOOP else results, results, height, False,
+                         info, kind, params]
+                ctrl.append(frame)
+                base = height
+            elif k == K_GLOBAL_GET:
+                try:
+                    vals.append(globals_[ins[1]][0])
+                except IndexError:
+                    raise Invalid("unknown global %d" % ins[1]) from None
+                if len(vals) > maxh:
+                    maxh = len(vals)
+            elif k == K_BR:
+                label = ins[1]
+                if label >= len(ctrl):
+                    raise Invalid("unknown label %d" % label)
+                target = ctrl[-1 - label]
+                target[F_INFO].branched = True
+                types = target[F_LABEL]
+                if types:
+                    n = len(types)
+                    if not (len(vals) - base >= n and vals[-n:] == types):
+                        pop_types(vals, frame, types)
+                del vals[base:]
+                frame[F_UNREACHABLE] = True
+            elif k == K_ELSE:
+                if frame[F_KIND] != KIND_IF:
+                    raise Invalid("else without matching if")
+                end = frame[F_END]
+                if vals[base:] != end:
+                    pop_types(vals, frame, end)
+                    if len(vals) != base:
+                        raise mismatch(end, vals, frame)
+                del vals[base:]
+                vals.extend(frame[F_START])
+                frame[F_UNREACHABLE] = False
+                frame[F_KIND] = KIND_ELSE
+                frame[F_INFO].else_ = pc
+            elif k == K_GLOBAL_SET:
+                try:
+                    t, mutable = globals_[ins[1]]
+                except IndexError:
+                    raise Invalid("unknown global %d" % ins[1]) from None
+                if not mutable:
+                    raise Invalid("global is immutable")
+                if len(vals) > base and vals[-1] == t:
+                    del vals[-1]
+                else:
+                    pop(vals, frame, t)
+            elif k == K_DROP:
+                if len(vals) > base:
+                    del vals[-1]
+                else:
+                    pop_any(vals, frame)
+            elif k == K_SELECT:
+                if (len(vals) - base >= 3 and vals[-1] == _I32 and vals[-2] == vals[-3]
+                        and vals[-2] in _NUMERIC_OR_VECTOR):
+                    del vals[-2:]
+                else:
+                    pop(vals, frame, _I32)
+                    t1 = pop_any(vals, frame)
+                    t2 = pop_any(vals, frame)
+                    if t1 in _REFS or t2 in _REFS or (t1 != t2 and t1 and t2):
+                        raise mismatch((t2 or t1, t1 or t2, _I32), vals + [t2, t1, _I32], frame)
+                    vals.append(t1 or t2)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_RETURN:
+                types = ctrl[0][F_LABEL]
+                if types:
+                    n = len(types)
+                    if not (len(vals) - base >= n and vals[-n:] == types):
+                        pop_types(vals, frame, types)
+                del vals[base:]
+                frame[F_UNREACHABLE] = True
+            elif k == K_TYPED:
+                params, results = a(c, ins)
+                apply(vals, frame, params, results)
+                if len(vals) > maxh:
+                    maxh = len(vals)
+            elif k == K_BR_TABLE:
+                _br_table(vals, frame, ctrl, ins)
+            elif k == K_UNREACHABLE:
+                del vals[base:]
+                frame[F_UNREACHABLE] = True
+            elif k == K_NOP:
+                pass
+            elif k == K_SELECT_T:
+                types = ins[1]
+                if len(types) != 1:
+                    raise Invalid("invalid result arity")
+                t = int(types[0])
+                pop(vals, frame, _I32)
+                pop(vals, frame, t)
+                pop(vals, frame, t)
+                vals.append(t)
+                if len(vals) > maxh:
+                    maxh = len(vals)
+            elif k == K_REF_IS_NULL:
+                t = pop_any(vals, frame)
+                if t != UNKNOWN and t not in _REFS:
+                    raise Invalid("type mismatch: ref.is_null needs a reference")
+                vals.append(_I32)
+                if len(vals) > maxh:
+                    maxh = len(vals)
+        else:
+            raise Invalid("function body does not end")  # the decoder prevents this
+    except Invalid as error:
+        raise _located(c, error.message, function_index, code, offsets, pc) from None
+    except KeyError:
+        op = code[pc][0]
+        raise _located(c, "unsupported instruction %s" % OPCODE_NAMES.get(op, hex(op)),
+                       function_index, code, offsets, pc) from None
+    return blocks, maxh
+
+
+def _br_table(vals: List[int], frame: list, ctrl: list, ins: tuple) -> None:
+    """``br_table l* l_N``: Spec: Core 2.0 §3.3.8 and the appendix algorithm: every
+    label must have the arity of the default one and accept the operands."""
+    if len(vals) > frame[F_HEIGHT] and vals[-1] == _I32:
+        del vals[-1]
+    else:
+        pop(vals, frame, _I32)
+    labels, default = ins[1], ins[2]
+    depth = len(ctrl)
+    if default >= depth:
+        raise Invalid("unknown label %d" % default)
+    arity = len(ctrl[-1 - default][F_LABEL])
+    checked: List[List[int]] = []
+    for label in labels:
+        if label >= depth:
+            raise Invalid("unknown label %d" % label)
+        target = ctrl[-1 - label]
+        target[F_INFO].branched = True
+        types = target[F_LABEL]
+        if len(types) != arity:
+            raise Invalid("type mismatch: br_table labels have different arities")
+        if arity and types not in checked:
+            vals.extend(pop_types(vals, frame, types))
+            checked.append(types)
+    target = ctrl[-1 - default]
+    target[F_INFO].branched = True
+    if arity:
+        pop_types(vals, frame, target[F_LABEL])
+    del vals[frame[F_HEIGHT]:]
+    frame[F_UNREACHABLE] = True
+
+
+def _located(c: ModuleContext, message: str, function_index: int, code: Sequence[tuple],
+             offsets: Sequence[int], pc: int) -> ValidationError:
+    op = code[pc][0] if pc < len(code) else None
+    offset = offsets[pc] if pc < len(offsets) else None
+    where = "instruction %s" % OPCODE_NAMES.get(op, "?") if op is not None else None
+    return ValidationError(message, function=function_index,
+                           function_name=c.module.function_name(function_index),
+                           offset=offset, where=where)
