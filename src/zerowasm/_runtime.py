@@ -1,0 +1,144 @@
+"""The runtime: configuration, compilation of modules, instantiation.
+
+Spec: Core 2.0 §7.1 (appendix/embedding.html): ``module_decode`` + ``module_validate``
+are :meth:`Runtime.compile`, ``module_instantiate`` is :meth:`Runtime.instantiate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any, List, Mapping, Optional, Union
+
+from ._binary import decode_module
+from ._engine.pycompile import PythonEngine
+from ._instance import Instance, instantiate
+from ._syntax import CustomSection, ModuleSyntax
+from ._types import ExternKind, ExternType
+from ._validate import validate_module
+
+__all__ = ["Runtime", "RuntimeConfig", "Module", "ImportType", "ExportType"]
+
+
+def _default_call_depth() -> int:
+    # CPython 3.11+ does not use the C stack for Python-to-Python calls, so deep Wasm
+    # recursion is safe; 3.9/3.10 recurse in C for every call and need a lower bound.
+    if sys.implementation.name == "cpython" and sys.version_info < (3, 11):
+        return 3000
+    return 10000
+
+
+@dataclasses.dataclass(frozen=True)
+class RuntimeConfig:
+    """Runtime settings (immutable).
+
+    ``max_call_depth``: Wasm call depth at which a guest traps with "call stack
+    exhausted" (approximate: host frames count too). ``max_memory_pages``: a cap on
+    every memory's size, so ``memory.grow`` past it returns -1 as the spec says for a
+    failed grow. ``max_table_elements``: the same for tables.
+    """
+
+    max_call_depth: int = dataclasses.field(default_factory=_default_call_depth)
+    max_memory_pages: Optional[int] = None
+    max_table_elements: Optional[int] = None
+
+
+class ImportType:
+    """One import of a module: ``module``, ``name`` and ``type`` (an extern type)."""
+
+    __slots__ = ("module", "name", "kind", "type")
+
+    def __init__(self, module: str, name: str, kind: ExternKind, type: ExternType) -> None:  # noqa: A002
+        self.module = module
+        self.name = name
+        self.kind = kind
+        self.type = type
+
+    def __repr__(self) -> str:
+        return "ImportType(%r, %r, %r)" % (self.module, self.name, self.type)
+
+
+class ExportType:
+    """One export of a module: ``name`` and ``type`` (an extern type)."""
+
+    __slots__ = ("name", "kind", "type")
+
+    def __init__(self, name: str, kind: ExternKind, type: ExternType) -> None:  # noqa: A002
+        self.name = name
+        self.kind = kind
+        self.type = type
+
+    def __repr__(self) -> str:
+        return "ExportType(%r, %r)" % (self.name, self.type)
+
+
+class Module:
+    """A decoded and validated module, ready to instantiate any number of times."""
+
+    def __init__(self, syntax: ModuleSyntax, function_infos: List[Any], engine: Any,
+                 name: Optional[str] = None) -> None:
+        self.syntax = syntax
+        self.function_infos = function_infos
+        self.engine = engine
+        self.engine_module = engine.prepare(syntax, function_infos)
+        self.name = name if name is not None else syntax.names.module
+
+    @property
+    def imports(self) -> List[ImportType]:
+        types = self.syntax.types
+        return [ImportType(imp.module, imp.name, imp.kind,
+                           types[imp.desc] if imp.kind == ExternKind.FUNCTION else imp.desc)
+                for imp in self.syntax.imports]
+
+    @property
+    def exports(self) -> List[ExportType]:
+        s = self.syntax
+        result = []
+        for export in s.exports:
+            if export.kind == ExternKind.FUNCTION:
+                extern_type: ExternType = s.function_type(export.index)
+            elif export.kind == ExternKind.TABLE:
+                extern_type = s.tables[export.index]
+            elif export.kind == ExternKind.MEMORY:
+                extern_type = s.memories[export.index]
+            else:
+                extern_type = s.globals[export.index]
+            result.append(ExportType(export.name, export.kind, extern_type))
+        return result
+
+    @property
+    def custom_sections(self) -> List[CustomSection]:
+        return list(self.syntax.custom_sections)
+
+    def __repr__(self) -> str:
+        return "<Module %s: %d functions>" % (self.name or "", len(self.syntax.function_types))
+
+
+class Runtime:
+    """Compiles and instantiates modules. ``Runtime(RuntimeConfig(...))``."""
+
+    def __init__(self, config: Optional[RuntimeConfig] = None) -> None:
+        self.config = config or RuntimeConfig()
+        self.engine = PythonEngine()
+        needed = self.config.max_call_depth + 200
+        if sys.getrecursionlimit() < needed:
+            sys.setrecursionlimit(needed)
+
+    def compile(self, wasm: Union[bytes, bytearray, memoryview], name: Optional[str] = None) -> Module:
+        """Decode and validate ``wasm``; raises DecodeError or ValidationError."""
+        syntax = decode_module(wasm)
+        infos = validate_module(syntax)
+        return Module(syntax, infos, self.engine, name)
+
+    def load(self, path: str) -> Module:
+        """Compile the module in file ``path``."""
+        with open(path, "rb") as f:
+            return self.compile(f.read())
+
+    def instantiate(self, module: Module, imports: Optional[Mapping[str, Any]] = None) -> Instance:
+        """Link ``imports`` (module name -> {name: extern} or an Instance) and instantiate.
+
+        Raises LinkError when an import is missing or mistyped, and Trap when an
+        element or data segment is out of bounds or the start function traps.
+        """
+        return instantiate(self, module, imports)
