@@ -106,7 +106,12 @@ class ScriptRunner:
     """Runs one converted script (its ``.json``; the ``.wasm`` files lie beside it)."""
 
     def __init__(self, json_path: Union[str, Path], display_path: Optional[str] = None,
-                 runtime_factory: Optional[Callable[[], Any]] = None) -> None:
+                 runtime_factory: Optional[Callable[[], Any]] = None,
+                 api: Any = None) -> None:
+        """``runtime_factory`` makes the runtime (default ``zerowasm.Runtime``); ``api`` is the
+        module whose public names (errors, ``Function``, ``Global``, ...) are used, by default
+        :mod:`zerowasm` itself: tests pass a stand-in to check the runner alone.
+        """
         self.json_path = Path(json_path)
         self.result = FileResult(display_path or str(json_path))
         self._runtime_factory = runtime_factory
@@ -116,9 +121,9 @@ class ScriptRunner:
         self._named: Dict[str, Any] = {}
         self._registered: Dict[str, Any] = {}
         self._externs: Dict[int, ExternRef] = {}
-        import zerowasm
-
-        self._zw = zerowasm
+        if api is None:
+            import zerowasm as api
+        self._zw = api
 
     # -- driver ----------------------------------------------------------------------------
 
@@ -172,7 +177,7 @@ class ScriptRunner:
         if self._spectest is None:
             from .spectest import make_spectest_module
 
-            self._spectest = make_spectest_module()
+            self._spectest = make_spectest_module(self._zw)
         imports: Dict[str, Any] = {"spectest": self._spectest}
         imports.update(self._registered)
         return imports
@@ -343,6 +348,7 @@ def _describe_values(values: List[Mapping[str, Any]]) -> str:
 
 
 def run_script(json_path: Union[str, Path], display_path: Optional[str] = None,
-               runtime_factory: Optional[Callable[[], Any]] = None) -> FileResult:
+               runtime_factory: Optional[Callable[[], Any]] = None,
+               api: Any = None) -> FileResult:
     """Run one converted script and return its :class:`FileResult`."""
-    return ScriptRunner(json_path, display_path, runtime_factory).run()
+    return ScriptRunner(json_path, display_path, runtime_factory, api).run()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import struct
 from typing import Any, Dict
 
-__all__ = ["make_spectest_module", "SPECTEST_F32_BITS"]
+__all__ = ["make_spectest_module", "SPECTEST_F32_BITS", "SPECTEST_F32"]
 
-#: 666.6 rounded to single precision, as its bit pattern.
+#: 666.6 rounded to single precision: its bit pattern, and the float the API takes for it.
 SPECTEST_F32_BITS = struct.unpack("<I", struct.pack("<f", 666.6))[0]
+SPECTEST_F32 = struct.unpack("<f", struct.pack("<I", SPECTEST_F32_BITS))[0]
 
 
 def _ignore(*_args: Any) -> None:
@@ -21,11 +22,13 @@ def _ignore(*_args: Any) -> None:
     return None
 
 
-def make_spectest_module() -> Dict[str, Any]:
-    """A fresh ``spectest`` import namespace (name -> extern), one per script run."""
-    import zerowasm as zw
+def make_spectest_module(zw: Any = None) -> Dict[str, Any]:
+    """A fresh ``spectest`` import namespace (name -> extern), one per script run.
 
-    from .values import float_from_bits
+    ``zw`` is the module providing the public API (default :mod:`zerowasm`).
+    """
+    if zw is None:
+        import zerowasm as zw
 
     def function(*params: Any) -> Any:
         return zw.Function(zw.FunctionType(params, ()), _ignore)
@@ -43,7 +46,7 @@ def make_spectest_module() -> Dict[str, Any]:
         "print_f64_f64": function(zw.F64, zw.F64),
         "global_i32": constant(zw.I32, 666),
         "global_i64": constant(zw.I64, 666),
-        "global_f32": constant(zw.F32, float_from_bits(SPECTEST_F32_BITS, 32)),
+        "global_f32": constant(zw.F32, SPECTEST_F32),
         "global_f64": constant(zw.F64, 666.6),
         "table": zw.Table(zw.TableType(zw.FUNCREF, zw.Limits(10, 20))),
         "memory": zw.Memory(zw.MemoryType(zw.Limits(1, 2))),
