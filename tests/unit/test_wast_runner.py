@@ -299,7 +299,7 @@ def test_runner_commands(tmp_path: Path) -> None:
         {"type": "assert_trap", "action": invoke("div", i32(1), i32(0)),
          "text": "integer divide by zero", "expected": [{"type": "i32"}]},            # 8 pass
         {"type": "assert_trap", "action": invoke("overflow"),
-         "text": "integer divide by zero", "expected": []},                           # 9 pass, mismatch
+         "text": "integer divide by zero", "expected": []},                           # 9 mismatch
         {"type": "assert_trap", "action": invoke("div", i32(4), i32(2)),
          "text": "integer divide by zero", "expected": [{"type": "i32"}]},            # 10 FAIL
         {"type": "assert_exhaustion", "action": invoke("recurse"),
@@ -329,7 +329,7 @@ def test_runner_commands(tmp_path: Path) -> None:
         {"type": "assert_uninstantiable", "wasm": "traps", "module_type": "binary",
          "text": "out of bounds memory access"},                                      # 24 pass
         {"type": "assert_malformed", "wasm": "crash", "module_type": "binary",
-         "text": "unexpected end"},                                                   # 25 FAIL (bug)
+         "text": "unexpected end"},                                                   # 25 FAIL
         {"type": "module", "name": "$M", "wasm": "ok"},                               # 26 pass
         {"type": "register", "name": "$M", "as": "M"},                                # 27 pass
         {"type": "module", "wasm": "ok"},                                             # 28 pass

@@ -32,7 +32,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Counter, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Counter, Dict, List, Mapping, Optional, Type, Union
 
 from .values import (
     ExternRef,
@@ -303,7 +303,8 @@ class ScriptRunner:
 
     # -- module assertions -----------------------------------------------------------------
 
-    def _expect_module_error(self, command: Mapping[str, Any], error_class: type,
+    def _expect_module_error(self, command: Mapping[str, Any],
+                             error_class: Type[BaseException],
                              stage: str) -> None:
         """Compile (and for ``stage == "instantiate"`` instantiate) a module that must fail."""
         data = self._read_module(command)

@@ -115,11 +115,9 @@ def _numeric(name: str) -> Callable[..., Any]:
     """Fetch a conversion from the runtime's numeric module (imported on first use)."""
     fn = _numeric_cache.get(name)
     if fn is None:
-        try:
-            from .. import _numeric as module  # type: ignore[attr-defined]
-        except ImportError:  # pragma: no cover - layout fallback
-            from .._engine.pycompile import numeric as module  # type: ignore[no-redef]
-        fn = getattr(module, name)
+        from .. import _numeric
+
+        fn = getattr(_numeric, name)
         _numeric_cache[name] = fn
     return fn
 
@@ -144,7 +142,7 @@ def parse_argument(value: Mapping[str, Any], externs: Dict[int, ExternRef]) -> A
     demand, so the same ``N`` is always the same object within a run).
     """
     vtype = value["type"]
-    raw = value.get("value")
+    raw: Any = value.get("value")
     if vtype in _INT_BITS:
         return to_signed(int(raw), _INT_BITS[vtype])
     if vtype in _FLOAT_BITS:
@@ -179,7 +177,7 @@ def match_result(expected: Mapping[str, Any], actual: Any,
     vtype = expected["type"]
     if vtype == "either":
         return any(match_result(option, actual, externs) for option in expected["values"])
-    raw = expected.get("value")
+    raw: Any = expected.get("value")
     if vtype in _INT_BITS:
         return int_matches(actual, int(raw), _INT_BITS[vtype])
     if vtype in _FLOAT_BITS:
@@ -206,7 +204,7 @@ def describe_expected(expected: Mapping[str, Any]) -> str:
     vtype = expected["type"]
     if vtype == "either":
         return "either(%s)" % ", ".join(describe_expected(v) for v in expected["values"])
-    raw = expected.get("value")
+    raw: Any = expected.get("value")
     if raw is None:
         return "%s:<non-null>" % vtype if vtype in _REF_TYPES else vtype
     if vtype in _INT_BITS and isinstance(raw, str) and raw.isdigit():
