@@ -29,31 +29,33 @@ operand stack height of the function.
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .._errors import ValidationError
 from .._opcodes import OPCODE_NAMES, Op
+from .._types import ValType
 from . import control, memory, reference, table
 from .context import UNKNOWN, FuncSig, Invalid, ModuleContext
 from .info import BlockInfo, FunctionInfo
 from .memory import ALIGNMENT_ERROR, LOADS, STORES
 from .numeric import BINARY, CONSTANTS, UNARY
-from .stack import (F_END, F_HEIGHT, F_INFO, F_KIND, F_LABEL, F_START, F_UNREACHABLE,
-                    KIND_BLOCK, KIND_ELSE, KIND_FUNCTION, KIND_IF, KIND_LOOP, apply,
-                    mismatch, pop, pop_any, pop_types)
+from .stack import (F_BRANCHED, F_ELSE, F_END, F_END_COUNT, F_END_PC, F_HEIGHT, F_KIND,
+                    F_LABEL, F_PC, F_SIG, F_START, F_UNREACHABLE, KIND_BLOCK, KIND_ELSE,
+                    KIND_FUNCTION, KIND_IF, KIND_LOOP, apply, mismatch, pop, pop_any,
+                    pop_types)
 
 __all__ = ["check_body", "DISPATCH"]
 
-# Instruction kinds, numbered in the order the loop tests them (most frequent first).
-(K_LOCAL_GET, K_CONST, K_BINARY, K_LOCAL_SET, K_LOAD, K_STORE, K_END, K_UNARY,
- K_BR_IF, K_LOCAL_TEE, K_CALL, K_BLOCK, K_GLOBAL_GET, K_LOOP, K_IF, K_BR, K_ELSE,
- K_GLOBAL_SET, K_DROP, K_SELECT, K_RETURN, K_TYPED, K_BR_TABLE, K_UNREACHABLE, K_NOP,
- K_SELECT_T, K_REF_IS_NULL) = range(27)
+# Instruction kinds, numbered in the order the loop tests them (most frequent first;
+# ``local.get``, the most frequent of all, is tested before the dispatch lookup).
+(K_LOCAL_GET, K_CONST, K_UNARY, K_BINARY, K_LOCAL_SET, K_END, K_STORE, K_LOAD, K_BLOCK,
+ K_LOCAL_TEE, K_GLOBAL_SET, K_GLOBAL_GET, K_CALL, K_BR_IF, K_BR, K_NOP, K_RETURN, K_ELSE,
+ K_DROP, K_SELECT, K_TYPED, K_BR_TABLE, K_UNREACHABLE, K_SELECT_T,
+ K_REF_IS_NULL) = range(25)
 
 _I32 = 0x7F
 _REFS = frozenset((0x70, 0x6F))
 _NUMERIC_OR_VECTOR = frozenset((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, UNKNOWN))
-_BLOCK_KIND_NAMES = {KIND_BLOCK: "block", KIND_LOOP: "loop", KIND_IF: "if"}
 
 
 def _build_dispatch() -> Dict[int, Tuple[int, object, object]]:
@@ -61,7 +63,7 @@ def _build_dispatch() -> Dict[int, Tuple[int, object, object]]:
     simple = {
         Op.LOCAL_GET: K_LOCAL_GET, Op.LOCAL_SET: K_LOCAL_SET, Op.LOCAL_TEE: K_LOCAL_TEE,
         Op.GLOBAL_GET: K_GLOBAL_GET, Op.GLOBAL_SET: K_GLOBAL_SET,
-        Op.END: K_END, Op.ELSE: K_ELSE, Op.BLOCK: K_BLOCK, Op.LOOP: K_LOOP, Op.IF: K_IF,
+        Op.END: K_END, Op.ELSE: K_ELSE,
         Op.BR: K_BR, Op.BR_IF: K_BR_IF, Op.BR_TABLE: K_BR_TABLE, Op.RETURN: K_RETURN,
         Op.CALL: K_CALL, Op.UNREACHABLE: K_UNREACHABLE, Op.NOP: K_NOP,
         Op.DROP: K_DROP, Op.SELECT: K_SELECT, Op.SELECT_T: K_SELECT_T,
@@ -69,6 +71,10 @@ def _build_dispatch() -> Dict[int, Tuple[int, object, object]]:
     }
     for op, kind in simple.items():
         d[int(op)] = (kind, 0, 0)
+    # block, loop and if share a kind; ``a`` is the kind of control frame they open
+    d[int(Op.BLOCK)] = (K_BLOCK, KIND_BLOCK, 0)
+    d[int(Op.LOOP)] = (K_BLOCK, KIND_LOOP, 0)
+    d[int(Op.IF)] = (K_BLOCK, KIND_IF, 0)
     for op, r in CONSTANTS.items():
         d[op] = (K_CONST, 0, r)
     for op, (a, r) in UNARY.items():
@@ -89,23 +95,66 @@ def _build_dispatch() -> Dict[int, Tuple[int, object, object]]:
 DISPATCH = _build_dispatch()
 
 
-def _frame(label: List[int], end: List[int], height: int, info: BlockInfo, kind: int,
-           start: List[int]) -> list:
-    return [label, end, height, False, info, kind, start]
+class LazyFunctionInfo(FunctionInfo):
+    """A :class:`FunctionInfo` whose ``blocks`` dict is built on first use.
+
+    Making one :class:`BlockInfo` object per block would be a large part of the
+    validation time of block-heavy code, and an engine that compiles lazily never needs
+    the blocks of functions that never run. Validation keeps its frames (see
+    :mod:`.stack`) and this turns them into BlockInfo objects when asked.
+    """
+
+    __slots__ = ("_frames",)
+
+    def __init__(self, frames: List[list], max_height: int, locals: Tuple[ValType, ...]) -> None:
+        self._frames: Optional[List[list]] = frames
+        self.max_height = max_height
+        self.locals = locals
+
+    @property  # type: ignore[override]
+    def blocks(self) -> Dict[int, BlockInfo]:
+        frames = self._frames
+        if frames is not None:
+            blocks = {}
+            for frame in frames:
+                sig = frame[F_SIG]
+                start = frame[F_PC]
+                info = BlockInfo(_KIND_NAMES[frame[F_KIND]], start,
+                                 sig[2] if start >= 0 else (), sig[3], frame[F_HEIGHT])
+                info.end = frame[F_END_PC]
+                info.else_ = frame[F_ELSE]
+                info.branched = frame[F_BRANCHED]
+                blocks[start] = info
+            _BLOCKS_SLOT.__set__(self, blocks)
+            self._frames = None
+        return _BLOCKS_SLOT.__get__(self, FunctionInfo)
+
+    @blocks.setter
+    def blocks(self, value: Dict[int, BlockInfo]) -> None:
+        _BLOCKS_SLOT.__set__(self, value)
+        self._frames = None
+
+
+_BLOCKS_SLOT = FunctionInfo.__dict__["blocks"]
+_KIND_NAMES = {KIND_BLOCK: "block", KIND_LOOP: "loop", KIND_IF: "if", KIND_ELSE: "if",
+               KIND_FUNCTION: "function"}
 
 
 def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
-               locals_: List[int], sig: FuncSig, function_index: int) -> Tuple[Dict[int, BlockInfo], int]:
-    """Check one function body; return its blocks and its largest operand stack height.
+               locals_: List[int], sig: FuncSig, function_index: int,
+               locals_types: Tuple[ValType, ...]) -> FunctionInfo:
+    """Check one function body; return what the engines need to know about it.
 
     ``code``/``offsets`` are what ``decode_body`` returned, ``locals_`` the int types of
-    parameters and locals, ``sig`` the function's type. Raises ValidationError.
+    parameters and locals (``locals_types`` the same as ValType), ``sig`` the
+    function's type. Raises ValidationError.
     """
     vals: List[int] = []
-    info = BlockInfo("function", -1, (), sig[3], 0)
-    blocks: Dict[int, BlockInfo] = {-1: info}
-    frame = _frame(sig[5], sig[5], 0, info, KIND_FUNCTION, [])
+    results = sig[5]
+    frame = [results, results, 0, False, KIND_FUNCTION, [], -1, -1, -1, False, sig,
+             len(results)]
     ctrl = [frame]
+    frames = [frame]
     base = 0
     maxh = 0
     dispatch = DISPATCH
@@ -117,18 +166,28 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
     pc = 0
     try:
         for pc, ins in enumerate(code):
-            k, a, r = dispatch[ins[0]]
-            if k == K_LOCAL_GET:
+            op = ins[0]
+            if op == 0x20:  # local.get, the most frequent instruction, before any lookup
                 try:
                     vals.append(locals_[ins[1]])
                 except IndexError:
                     raise Invalid("unknown local %d" % ins[1]) from None
                 if len(vals) > maxh:
                     maxh = len(vals)
-            elif k == K_CONST:
+                continue
+            k, a, r = dispatch[op]
+            if k == K_CONST:
                 vals.append(r)
                 if len(vals) > maxh:
                     maxh = len(vals)
+            elif k == K_UNARY:
+                if len(vals) > base and vals[-1] == a:
+                    vals[-1] = r
+                else:
+                    pop(vals, frame, a)
+                    vals.append(r)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
             elif k == K_BINARY:
                 if len(vals) - base >= 2 and vals[-1] == a and vals[-2] == a:
                     del vals[-1]
@@ -148,6 +207,35 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                     del vals[-1]
                 else:
                     pop(vals, frame, t)
+            elif k == K_END:
+                n = frame[F_END_COUNT]
+                if len(vals) - base != n or (n and vals[-n:] != frame[F_END]):
+                    end = frame[F_END]
+                    pop_types(vals, frame, end)
+                    if len(vals) != base:
+                        raise mismatch(end, vals, frame)
+                    vals.extend(end)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+                if frame[F_KIND] == KIND_IF and frame[F_START] != frame[F_END]:
+                    raise Invalid("type mismatch: if without else must leave its parameters")
+                frame[F_END_PC] = pc
+                del ctrl[-1]
+                if not ctrl:
+                    if pc != last:
+                        raise Invalid("unexpected instructions after the function's end")
+                    break
+                frame = ctrl[-1]
+                base = frame[F_HEIGHT]
+            elif k == K_STORE:
+                if ins[1] > a or not has_memory:
+                    c.memory(0)
+                    raise Invalid(ALIGNMENT_ERROR)
+                if len(vals) - base >= 2 and vals[-1] == r and vals[-2] == _I32:
+                    del vals[-2:]
+                else:
+                    pop(vals, frame, r)
+                    pop(vals, frame, _I32)
             elif k == K_LOAD:
                 if ins[1] > a or not has_memory:
                     c.memory(0)
@@ -159,88 +247,8 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                     vals.append(r)
                     if len(vals) > maxh:
                         maxh = len(vals)
-            elif k == K_STORE:
-                if ins[1] > a or not has_memory:
-                    c.memory(0)
-                    raise Invalid(ALIGNMENT_ERROR)
-                if len(vals) - base >= 2 and vals[-1] == r and vals[-2] == _I32:
-                    del vals[-2:]
-                else:
-                    pop(vals, frame, r)
-                    pop(vals, frame, _I32)
-            elif k == K_END:
-                end = frame[F_END]
-                if vals[base:] != end:
-                    pop_types(vals, frame, end)
-                    if len(vals) != base:
-                        raise mismatch(end, vals, frame)
-                    vals.extend(end)
-                    if len(vals) > maxh:
-                        maxh = len(vals)
-                if frame[F_KIND] == KIND_IF and frame[F_START] != end:
-                    raise Invalid("type mismatch: if without else must leave its parameters")
-                frame[F_INFO].end = pc
-                del ctrl[-1]
-                if not ctrl:
-                    if pc != last:
-                        raise Invalid("unexpected instructions after the function's end")
-                    break
-                frame = ctrl[-1]
-                base = frame[F_HEIGHT]
-            elif k == K_UNARY:
-                if len(vals) > base and vals[-1] == a:
-                    vals[-1] = r
-                else:
-                    pop(vals, frame, a)
-                    vals.append(r)
-                    if len(vals) > maxh:
-                        maxh = len(vals)
-            elif k == K_BR_IF:
-                if len(vals) > base and vals[-1] == _I32:
-                    del vals[-1]
-                else:
-                    pop(vals, frame, _I32)
-                label = ins[1]
-                if label >= len(ctrl):
-                    raise Invalid("unknown label %d" % label)
-                target = ctrl[-1 - label]
-                target[F_INFO].branched = True
-                types = target[F_LABEL]
-                if types:
-                    n = len(types)
-                    if not (len(vals) - base >= n and vals[-n:] == types):
-                        pop_types(vals, frame, types)
-                        vals.extend(types)
-                        if len(vals) > maxh:
-                            maxh = len(vals)
-            elif k == K_LOCAL_TEE:
-                try:
-                    t = locals_[ins[1]]
-                except IndexError:
-                    raise Invalid("unknown local %d" % ins[1]) from None
-                if not (len(vals) > base and vals[-1] == t):
-                    pop(vals, frame, t)
-                    vals.append(t)
-                    if len(vals) > maxh:
-                        maxh = len(vals)
-            elif k == K_CALL:
-                try:
-                    fsig = functions[ins[1]]
-                except IndexError:
-                    raise Invalid("unknown function %d" % ins[1]) from None
-                params = fsig[4]
-                if params:
-                    n = len(params)
-                    if len(vals) - base >= n and vals[-n:] == params:
-                        del vals[-n:]
-                    else:
-                        pop_types(vals, frame, params)
-                if fsig[1]:
-                    vals.extend(fsig[1])
-                    if len(vals) > maxh:
-                        maxh = len(vals)
-            elif k == K_BLOCK or k == K_LOOP or k == K_IF:
-                if k == K_IF:
+            elif k == K_BLOCK:
+                if a == KIND_IF:
                     if len(vals) > base and vals[-1] == _I32:
                         del vals[-1]
                     else:
@@ -261,46 +269,21 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                         if len(vals) > maxh:
                             maxh = len(vals)
                 results = bsig[5]
-                kind = KIND_BLOCK if k == K_BLOCK else KIND_LOOP if k == K_LOOP else KIND_IF
-                info = BlockInfo(_BLOCK_KIND_NAMES[kind], pc, bsig[2], bsig[3], height)
-                blocks[pc] = info
-                frame = [params if kind == KIND_LOOP else results, results, height, False,
-                         info, kind, params]
+                frame = [params if a == KIND_LOOP else results, results, height, False, a,
+                         params, pc, -1, -1, False, bsig, len(results)]
                 ctrl.append(frame)
+                frames.append(frame)
                 base = height
-            elif k == K_GLOBAL_GET:
+            elif k == K_LOCAL_TEE:
                 try:
-                    vals.append(globals_[ins[1]][0])
+                    t = locals_[ins[1]]
                 except IndexError:
-                    raise Invalid("unknown global %d" % ins[1]) from None
-                if len(vals) > maxh:
-                    maxh = len(vals)
-            elif k == K_BR:
-                label = ins[1]
-                if label >= len(ctrl):
-                    raise Invalid("unknown label %d" % label)
-                target = ctrl[-1 - label]
-                target[F_INFO].branched = True
-                types = target[F_LABEL]
-                if types:
-                    n = len(types)
-                    if not (len(vals) - base >= n and vals[-n:] == types):
-                        pop_types(vals, frame, types)
-                del vals[base:]
-                frame[F_UNREACHABLE] = True
-            elif k == K_ELSE:
-                if frame[F_KIND] != KIND_IF:
-                    raise Invalid("else without matching if")
-                end = frame[F_END]
-                if vals[base:] != end:
-                    pop_types(vals, frame, end)
-                    if len(vals) != base:
-                        raise mismatch(end, vals, frame)
-                del vals[base:]
-                vals.extend(frame[F_START])
-                frame[F_UNREACHABLE] = False
-                frame[F_KIND] = KIND_ELSE
-                frame[F_INFO].else_ = pc
+                    raise Invalid("unknown local %d" % ins[1]) from None
+                if not (len(vals) > base and vals[-1] == t):
+                    pop(vals, frame, t)
+                    vals.append(t)
+                    if len(vals) > maxh:
+                        maxh = len(vals)
             elif k == K_GLOBAL_SET:
                 try:
                     t, mutable = globals_[ins[1]]
@@ -312,6 +295,84 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                     del vals[-1]
                 else:
                     pop(vals, frame, t)
+            elif k == K_GLOBAL_GET:
+                try:
+                    vals.append(globals_[ins[1]][0])
+                except IndexError:
+                    raise Invalid("unknown global %d" % ins[1]) from None
+                if len(vals) > maxh:
+                    maxh = len(vals)
+            elif k == K_CALL:
+                try:
+                    fsig = functions[ins[1]]
+                except IndexError:
+                    raise Invalid("unknown function %d" % ins[1]) from None
+                params = fsig[4]
+                if params:
+                    n = len(params)
+                    if len(vals) - base >= n and vals[-n:] == params:
+                        del vals[-n:]
+                    else:
+                        pop_types(vals, frame, params)
+                if fsig[1]:
+                    vals.extend(fsig[1])
+                    if len(vals) > maxh:
+                        maxh = len(vals)
+            elif k == K_BR_IF:
+                if len(vals) > base and vals[-1] == _I32:
+                    del vals[-1]
+                else:
+                    pop(vals, frame, _I32)
+                label = ins[1]
+                if label >= len(ctrl):
+                    raise Invalid("unknown label %d" % label)
+                target = ctrl[-1 - label]
+                target[F_BRANCHED] = True
+                types = target[F_LABEL]
+                if types:
+                    n = len(types)
+                    if not (len(vals) - base >= n and vals[-n:] == types):
+                        pop_types(vals, frame, types)
+                        vals.extend(types)
+                        if len(vals) > maxh:
+                            maxh = len(vals)
+            elif k == K_BR:
+                label = ins[1]
+                if label >= len(ctrl):
+                    raise Invalid("unknown label %d" % label)
+                target = ctrl[-1 - label]
+                target[F_BRANCHED] = True
+                types = target[F_LABEL]
+                if types:
+                    n = len(types)
+                    if not (len(vals) - base >= n and vals[-n:] == types):
+                        pop_types(vals, frame, types)
+                del vals[base:]
+                frame[F_UNREACHABLE] = True
+            elif k == K_NOP:
+                pass
+            elif k == K_RETURN:
+                types = ctrl[0][F_LABEL]
+                if types:
+                    n = len(types)
+                    if not (len(vals) - base >= n and vals[-n:] == types):
+                        pop_types(vals, frame, types)
+                del vals[base:]
+                frame[F_UNREACHABLE] = True
+            elif k == K_ELSE:
+                if frame[F_KIND] != KIND_IF:
+                    raise Invalid("else without matching if")
+                n = frame[F_END_COUNT]
+                if len(vals) - base != n or (n and vals[-n:] != frame[F_END]):
+                    end = frame[F_END]
+                    pop_types(vals, frame, end)
+                    if len(vals) != base:
+                        raise mismatch(end, vals, frame)
+                del vals[base:]
+                vals.extend(frame[F_START])
+                frame[F_UNREACHABLE] = False
+                frame[F_KIND] = KIND_ELSE
+                frame[F_ELSE] = pc
             elif k == K_DROP:
                 if len(vals) > base:
                     del vals[-1]
@@ -330,14 +391,6 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                     vals.append(t1 or t2)
                     if len(vals) > maxh:
                         maxh = len(vals)
-            elif k == K_RETURN:
-                types = ctrl[0][F_LABEL]
-                if types:
-                    n = len(types)
-                    if not (len(vals) - base >= n and vals[-n:] == types):
-                        pop_types(vals, frame, types)
-                del vals[base:]
-                frame[F_UNREACHABLE] = True
             elif k == K_TYPED:
                 params, results = a(c, ins)
                 apply(vals, frame, params, results)
@@ -348,8 +401,6 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
             elif k == K_UNREACHABLE:
                 del vals[base:]
                 frame[F_UNREACHABLE] = True
-            elif k == K_NOP:
-                pass
             elif k == K_SELECT_T:
                 types = ins[1]
                 if len(types) != 1:
@@ -376,7 +427,7 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
         op = code[pc][0]
         raise _located(c, "unsupported instruction %s" % OPCODE_NAMES.get(op, hex(op)),
                        function_index, code, offsets, pc) from None
-    return blocks, maxh
+    return LazyFunctionInfo(frames, maxh, locals_types)
 
 
 def _br_table(vals: List[int], frame: list, ctrl: list, ins: tuple) -> None:
@@ -396,7 +447,7 @@ def _br_table(vals: List[int], frame: list, ctrl: list, ins: tuple) -> None:
         if label >= depth:
             raise Invalid("unknown label %d" % label)
         target = ctrl[-1 - label]
-        target[F_INFO].branched = True
+        target[F_BRANCHED] = True
         types = target[F_LABEL]
         if len(types) != arity:
             raise Invalid("type mismatch: br_table labels have different arities")
@@ -404,7 +455,7 @@ def _br_table(vals: List[int], frame: list, ctrl: list, ins: tuple) -> None:
             vals.extend(pop_types(vals, frame, types))
             checked.append(types)
     target = ctrl[-1 - default]
-    target[F_INFO].branched = True
+    target[F_BRANCHED] = True
     if arity:
         pop_types(vals, frame, target[F_LABEL])
     del vals[frame[F_HEIGHT]:]

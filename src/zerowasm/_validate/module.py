@@ -67,8 +67,7 @@ def validate_function(module: ModuleSyntax, defined_index: int) -> FunctionInfo:
     code, offsets = decode_body(function.code, function.offset)
     declared = function.locals
     locals_ = sig[4] + [int(t) for t in declared]
-    blocks, max_height = check_body(c, code, offsets, locals_, sig, index)
-    return FunctionInfo(blocks, max_height, sig[2] + tuple(declared))
+    return check_body(c, code, offsets, locals_, sig, index, sig[2] + tuple(declared))
 
 
 def _check_module(c: ModuleContext) -> None:

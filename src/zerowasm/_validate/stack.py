@@ -9,8 +9,10 @@ is *Unknown*, or when the code is invalid (they then raise :class:`.context.Inva
 
 A frame is a list indexed by the ``F_*`` constants: the label types (what a branch to
 it passes), the end types (its results), the operand stack height below its
-parameters, the *unreachable* flag, its :class:`BlockInfo`, its kind and its start
-types (its parameters).
+parameters, the *unreachable* flag, its kind, its start types (its parameters), the
+instruction index where it starts, of its ``else`` (-1 if none) and of its ``end``,
+whether a branch targets it, and its block type (a :data:`.context.FuncSig`). Frames
+double as the raw block records from which :class:`.info.BlockInfo` objects are made.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import List, Sequence
 from .context import UNKNOWN, Invalid, type_name
 
 __all__ = [
-    "F_LABEL", "F_END", "F_HEIGHT", "F_UNREACHABLE", "F_INFO", "F_KIND", "F_START",
+    "F_LABEL", "F_END", "F_HEIGHT", "F_UNREACHABLE", "F_KIND", "F_START", "F_PC",
+    "F_ELSE", "F_END_PC", "F_BRANCHED", "F_SIG", "F_END_COUNT",
     "KIND_BLOCK", "KIND_LOOP", "KIND_IF", "KIND_ELSE", "KIND_FUNCTION",
     "pop", "pop_any", "pop_types", "apply", "mismatch",
 ]
 
-F_LABEL, F_END, F_HEIGHT, F_UNREACHABLE, F_INFO, F_KIND, F_START = range(7)
+(F_LABEL, F_END, F_HEIGHT, F_UNREACHABLE, F_KIND, F_START, F_PC, F_ELSE, F_END_PC,
+ F_BRANCHED, F_SIG, F_END_COUNT) = range(12)
 KIND_BLOCK, KIND_LOOP, KIND_IF, KIND_ELSE, KIND_FUNCTION = range(5)
 
 
