@@ -31,11 +31,11 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .._errors import ValidationError
+from .._errors import DecodeError, ValidationError
 from .._opcodes import OPCODE_NAMES, Op
 from .._types import ValType
 from . import control, memory, reference, table
-from .context import UNKNOWN, FuncSig, Invalid, ModuleContext
+from .context import UNKNOWN, FuncSig, Invalid, ModuleContext, type_name
 from .info import BlockInfo, FunctionInfo
 from .memory import ALIGNMENT_ERROR, LOADS, STORES
 from .numeric import BINARY, CONSTANTS, UNARY
@@ -193,8 +193,7 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                     del vals[-1]
                     vals[-1] = r
                 else:
-                    pop(vals, frame, a)
-                    pop(vals, frame, a)
+                    pop_types(vals, frame, (a, a))
                     vals.append(r)
                     if len(vals) > maxh:
                         maxh = len(vals)
@@ -234,8 +233,7 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                 if len(vals) - base >= 2 and vals[-1] == r and vals[-2] == _I32:
                     del vals[-2:]
                 else:
-                    pop(vals, frame, r)
-                    pop(vals, frame, _I32)
+                    pop_types(vals, frame, (_I32, r))
             elif k == K_LOAD:
                 if ins[1] > a or not has_memory:
                     c.memory(0)
@@ -387,7 +385,9 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
                     t1 = pop_any(vals, frame)
                     t2 = pop_any(vals, frame)
                     if t1 in _REFS or t2 in _REFS or (t1 != t2 and t1 and t2):
-                        raise mismatch((t2 or t1, t1 or t2, _I32), vals + [t2, t1, _I32], frame)
+                        raise Invalid("type mismatch: select without a type needs two operands"
+                                      " of the same numeric type, not %s and %s"
+                                      % (type_name(t2), type_name(t1)))
                     vals.append(t1 or t2)
                     if len(vals) > maxh:
                         maxh = len(vals)
@@ -423,6 +423,10 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
             raise Invalid("function body does not end")  # the decoder prevents this
     except Invalid as error:
         raise _located(c, error.message, function_index, code, offsets, pc) from None
+    except DecodeError as error:  # "data count section required": say where
+        if error.offset is not None or pc >= len(offsets):
+            raise
+        raise DecodeError(error.message, offsets[pc], error.section) from None
     except KeyError:
         op = code[pc][0]
         raise _located(c, "unsupported instruction %s" % OPCODE_NAMES.get(op, hex(op)),

@@ -110,6 +110,7 @@ def _check_module(c: ModuleContext) -> None:
             sig = c.function(module.start)
             if sig[0] or sig[1]:
                 raise Invalid("start function must have type [] -> []")
+        where = "export section"
         _check_exports(c)
     except Invalid as error:
         raise ValidationError(error.message, where=where) from None
