@@ -56,30 +56,37 @@ VALID_BODIES = [
     # numeric, variables
     "(func (param i32 i64) (result i64) (i64.add (i64.extend_i32_u (local.get 0)) (local.get 1)))",
     "(func (local f32) (local.set 0 (f32.const 1)) (drop (local.tee 0 (f32.const 2))))",
-    "(global $g (mut i32) (i32.const 0)) (func (global.set $g (i32.add (global.get $g) (i32.const 1))))",
+    "(global $g (mut i32) (i32.const 0)) (func (global.set $g (i32.add (global.get $g)"
+    " (i32.const 1))))",
     "(func (result i32) (i32.trunc_sat_f64_s (f64.const 1)))",
     "(func (result i64) (i64.extend32_s (i64.const 5)))",
     # memory
     "(memory 1) (func (i32.store8 align=1 (i32.const 0) (i32.load16_u align=2 (i32.const 0))))",
     "(memory 1) (func (result i32) (memory.grow (memory.size)))",
-    "(memory 1) (data \"x\") (func (memory.init 0 (i32.const 0) (i32.const 0) (i32.const 1)) (data.drop 0))",
+    "(memory 1) (data \"x\") (func (memory.init 0 (i32.const 0) (i32.const 0) (i32.const 1))"
+    " (data.drop 0))",
     "(memory 1) (func (memory.copy (i32.const 0) (i32.const 1) (i32.const 2))"
     " (memory.fill (i32.const 0) (i32.const 1) (i32.const 2)))",
     # control
     "(func (result i32) (block (result i32) (br 0 (i32.const 1))))",
     "(func (result i32) (loop (result i32) (br_if 0 (i32.const 0)) (i32.const 1)))",
-    "(func (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))",
+    "(func (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.const 1)) (else"
+    " (i32.const 2))))",
     "(func (param i32) (result i32) (block (result i32) (block (result i32)"
     " (br_table 0 1 0 (i32.const 7) (local.get 0)))))",
     "(func (result i32 i64) (i32.const 1) (i64.const 2))",
-    "(type $t (func (param i32) (result i32 i32))) (func (result i32 i32) (i32.const 1) (block (type $t) (i32.const 2)))",
-    "(func (param i32) (result i32) (local.get 0) (if (param i32) (result i32) (i32.const 1) (then) (else (drop) (i32.const 0))))",
+    "(type $t (func (param i32) (result i32 i32))) (func (result i32 i32) (i32.const 1) (block"
+    " (type $t) (i32.const 2)))",
+    "(func (param i32) (result i32) (local.get 0) (if (param i32) (result i32) (i32.const 1)"
+    " (then) (else (drop) (i32.const 0))))",
     "(func (param i32) (local.get 0) (if (param i32) (local.get 0) (then (drop)) (else (drop))))",
     "(func $f (param i32) (result i32) (call $f (local.get 0)))",
-    "(type $t (func (result i32))) (table 1 funcref) (func (result i32) (call_indirect (type $t) (i32.const 0)))",
+    "(type $t (func (result i32))) (table 1 funcref) (func (result i32) (call_indirect"
+    " (type $t) (i32.const 0)))",
     "(func (result i32) (return (i32.const 1)))",
     "(func (result i32) (select (i32.const 1) (i32.const 2) (i32.const 0)))",
-    "(func (result externref) (select (result externref) (ref.null extern) (ref.null extern) (i32.const 0)))",
+    "(func (result externref) (select (result externref) (ref.null extern) (ref.null extern)"
+    " (i32.const 0)))",
     "(func (param v128 v128) (result v128) (select (local.get 0) (local.get 1) (i32.const 0)))",
     # stack-polymorphic (unreachable) code
     "(func (result i32) (unreachable) (i32.add))",
@@ -91,11 +98,13 @@ VALID_BODIES = [
     "(func (result i32) (block (result i32) (unreachable) (br_if 0)))",
     "(func (unreachable) (ref.is_null) (drop))",
     # references and tables
-    "(table 2 funcref) (elem declare func $f) (func $f (result i32) (table.grow (ref.func $f) (i32.const 1)))",
+    "(table 2 funcref) (elem declare func $f) (func $f (result i32) (table.grow (ref.func $f)"
+    " (i32.const 1)))",
     "(table 2 externref) (func (param externref) (table.set (i32.const 0) (local.get 0))"
     " (table.fill (i32.const 0) (ref.null extern) (i32.const 1)) (drop (table.get (i32.const 0))))",
     "(table $a 1 funcref) (table $b 1 funcref) (elem $e func) (func (table.copy $a $b (i32.const 0)"
-    " (i32.const 0) (i32.const 0)) (table.init $b $e (i32.const 0) (i32.const 0) (i32.const 0)) (elem.drop $e)"
+    " (i32.const 0) (i32.const 0)) (table.init $b $e (i32.const 0) (i32.const 0) (i32.const 0))"
+    " (elem.drop $e)"
     " (drop (table.size $a)))",
     "(func (result i32) (ref.is_null (ref.null func)))",
     "(func $f (export \"f\") (drop (ref.func $f)))",
@@ -159,17 +168,21 @@ INVALID_BODIES = [
     ("(func (result i32) (return))", "type mismatch"),
     ("(func (param i32) (result i32) (local.get 0) (loop (param i32) (result i32)"
      " (br 0 (i64.const 1))))", "type mismatch"),
-    ("(func (result i32) (block (result i32) (br_if 0 (f32.const 0) (i32.const 0))))", "type mismatch"),
+    ("(func (result i32) (block (result i32) (br_if 0 (f32.const 0)"
+     " (i32.const 0))))", "type mismatch"),
     ("(func (block (br_if 0 (i64.const 0))))", "type mismatch"),
     # calls and tables
     ("(func $f (param i32) (call $f (i64.const 0)))", "type mismatch"),
-    ("(type $t (func)) (table 1 externref) (func (call_indirect (type $t) (i32.const 0)))", "type mismatch"),
-    ("(type $t (func (param i32))) (table 1 funcref) (func (call_indirect (type $t) (i32.const 0)))",
+    ("(type $t (func)) (table 1 externref) (func (call_indirect (type $t)"
+     " (i32.const 0)))", "type mismatch"),
+    ("(type $t (func (param i32))) (table 1 funcref) (func (call_indirect (type $t)"
+     " (i32.const 0)))",
      "type mismatch"),
     ("(table 1 funcref) (func (table.set (i32.const 0) (ref.null extern)))", "type mismatch"),
     ("(table $a 1 funcref) (table $b 1 externref) (func (table.copy $a $b (i32.const 0)"
      " (i32.const 0) (i32.const 0)))", "type mismatch"),
-    ("(table 1 externref) (elem $e func) (func (table.init $e (i32.const 0) (i32.const 0) (i32.const 0)))",
+    ("(table 1 externref) (elem $e func) (func (table.init $e (i32.const 0) (i32.const 0)"
+     " (i32.const 0)))",
      "type mismatch"),
     # references
     ("(func (result i32) (ref.is_null (i32.const 0)))", "type mismatch"),
@@ -280,7 +293,8 @@ def test_unknown_type(module: bytes) -> None:
     assert info.value.message.startswith("unknown type")
 
 
-@pytest.mark.parametrize("code", [b"\x41\x00\x41\x00\x41\x00\xfc\x08\x00\x00\x0b", b"\xfc\x09\x00\x0b"])
+@pytest.mark.parametrize("code", [b"\x41\x00\x41\x00\x41\x00\xfc\x08\x00\x00\x0b",
+                                  b"\xfc\x09\x00\x0b"])
 def test_data_count_section_required(code: bytes) -> None:
     """memory.init/data.drop without a data count section is malformed (spec binary.wast)."""
     body = bytes([len(code) + 1, 0]) + code
@@ -401,5 +415,6 @@ def test_validate_function_on_its_own() -> None:
 
 @needs_wabt
 def test_one_info_per_defined_function() -> None:
-    infos = validate("(module (import \"m\" \"f\" (func)) (func) (func (param f32) (local i32 i32)))")
+    infos = validate("(module (import \"m\" \"f\" (func)) (func)"
+                     " (func (param f32) (local i32 i32)))")
     assert [info.locals for info in infos] == [(), (F32, I32, I32)]

@@ -29,7 +29,7 @@ operand stack height of the function.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .._errors import DecodeError, ValidationError
 from .._opcodes import OPCODE_NAMES, Op
@@ -39,10 +39,30 @@ from .context import UNKNOWN, FuncSig, Invalid, ModuleContext, type_name
 from .info import BlockInfo, FunctionInfo
 from .memory import ALIGNMENT_ERROR, LOADS, STORES
 from .numeric import BINARY, CONSTANTS, UNARY
-from .stack import (F_BRANCHED, F_ELSE, F_END, F_END_COUNT, F_END_PC, F_HEIGHT, F_KIND,
-                    F_LABEL, F_PC, F_SIG, F_START, F_UNREACHABLE, KIND_BLOCK, KIND_ELSE,
-                    KIND_FUNCTION, KIND_IF, KIND_LOOP, apply, mismatch, pop, pop_any,
-                    pop_types)
+from .stack import (
+    F_BRANCHED,
+    F_ELSE,
+    F_END,
+    F_END_COUNT,
+    F_END_PC,
+    F_HEIGHT,
+    F_KIND,
+    F_LABEL,
+    F_PC,
+    F_SIG,
+    F_START,
+    F_UNREACHABLE,
+    KIND_BLOCK,
+    KIND_ELSE,
+    KIND_FUNCTION,
+    KIND_IF,
+    KIND_LOOP,
+    apply,
+    mismatch,
+    pop,
+    pop_any,
+    pop_types,
+)
 
 __all__ = ["check_body", "DISPATCH"]
 
@@ -58,8 +78,8 @@ _REFS = frozenset((0x70, 0x6F))
 _NUMERIC_OR_VECTOR = frozenset((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, UNKNOWN))
 
 
-def _build_dispatch() -> Dict[int, Tuple[int, object, object]]:
-    d: Dict[int, Tuple[int, object, object]] = {}
+def _build_dispatch() -> Dict[int, Tuple[int, Any, Any]]:
+    d: Dict[int, Tuple[int, Any, Any]] = {}
     simple = {
         Op.LOCAL_GET: K_LOCAL_GET, Op.LOCAL_SET: K_LOCAL_SET, Op.LOCAL_TEE: K_LOCAL_TEE,
         Op.GLOBAL_GET: K_GLOBAL_GET, Op.GLOBAL_SET: K_GLOBAL_SET,
@@ -111,7 +131,7 @@ class LazyFunctionInfo(FunctionInfo):
         self.max_height = max_height
         self.locals = locals
 
-    @property  # type: ignore[override]
+    @property
     def blocks(self) -> Dict[int, BlockInfo]:
         frames = self._frames
         if frames is not None:
@@ -151,10 +171,10 @@ def check_body(c: ModuleContext, code: Sequence[tuple], offsets: Sequence[int],
     """
     vals: List[int] = []
     results = sig[5]
-    frame = [results, results, 0, False, KIND_FUNCTION, [], -1, -1, -1, False, sig,
-             len(results)]
-    ctrl = [frame]
-    frames = [frame]
+    frame: List[Any] = [results, results, 0, False, KIND_FUNCTION, [], -1, -1, -1, False, sig,
+                        len(results)]
+    ctrl: List[List[Any]] = [frame]
+    frames: List[List[Any]] = [frame]
     base = 0
     maxh = 0
     dispatch = DISPATCH

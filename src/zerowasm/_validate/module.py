@@ -22,7 +22,7 @@ from .info import FunctionInfo
 __all__ = ["validate_module", "validate_function", "module_context"]
 
 _I32 = 0x7F
-_CONTEXTS: "weakref.WeakKeyDictionary[ModuleSyntax, ModuleContext]" = weakref.WeakKeyDictionary()
+_CONTEXTS: weakref.WeakKeyDictionary[ModuleSyntax, ModuleContext] = weakref.WeakKeyDictionary()
 
 
 def module_context(module: ModuleSyntax) -> ModuleContext:
