@@ -17,9 +17,14 @@ unreachable code, an *Unknown* operand, or invalid code) does it call the genera
 functions of :mod:`.stack`, which also produce the error messages.
 
 Instructions whose typing is not done inline are *typers* collected from the family
-modules (:mod:`.memory`, :mod:`.table`, :mod:`.reference`, :mod:`.control`; later a
-vector module): ``typer(context, instruction) -> (operand types, result types)``.
-A new family only adds typers (or rows of :data:`DISPATCH`).
+modules listed in :data:`FAMILIES` (:mod:`.memory`, :mod:`.table`, :mod:`.reference`,
+:mod:`.control`): ``typer(context, instruction) -> (operand types, result types)``,
+raising :class:`.context.Invalid` for a bad immediate. Instructions of fixed type in
+``SIGNATURES`` that no table or family claims get a typer from their signature. So a
+new family (SIMD: a ``vector`` module checking lane indices and memargs) only adds a
+module with a ``TYPERS`` dict to :data:`FAMILIES` (and ``v128.const`` to
+:data:`.constant.CONSTANT_TYPERS`); vector values already flow through the stack
+like any other type.
 
 While checking, the loop records what the engines need (:mod:`.info`): for each
 block, loop and if its block type, the operand stack height below its parameters, the
@@ -32,7 +37,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .._errors import DecodeError, ValidationError
-from .._opcodes import OPCODE_NAMES, Op
+from .._opcodes import OPCODE_NAMES, SIGNATURES, Op
 from .._types import ValType
 from . import control, memory, reference, table
 from .context import UNKNOWN, FuncSig, Invalid, ModuleContext, type_name
@@ -105,10 +110,25 @@ def _build_dispatch() -> Dict[int, Tuple[int, Any, Any]]:
         d[op] = (K_LOAD, align, t)
     for op, (align, t) in STORES.items():
         d[op] = (K_STORE, align, t)
-    for family in (memory, table, reference, control):
+    # any other instruction with a fixed type and no immediate to check (none in 2.0
+    # without SIMD, but e.g. [v128 v128 v128] -> [v128]) is typed from SIGNATURES
+    for op, (params, results) in SIGNATURES.items():
+        if op not in d:
+            d[op] = (K_TYPED, _fixed_typer(params, results), 0)
+    for family in FAMILIES:
         for op, typer in family.TYPERS.items():
             d[int(op)] = (K_TYPED, typer, 0)
     return d
+
+
+def _fixed_typer(params: Sequence[ValType], results: Sequence[ValType]) -> Any:
+    sig = (tuple(int(t) for t in params), tuple(int(t) for t in results))
+    return lambda c, ins: sig
+
+
+#: The modules whose ``TYPERS`` type the instructions not handled inline (a vector
+#: family joins here).
+FAMILIES = (memory, table, reference, control)
 
 
 #: opcode -> (kind, a, b); ``a``/``b`` are the kind's data (types, alignment, typer)
