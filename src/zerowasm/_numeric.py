@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 import struct
+from typing import Union
 
 from ._errors import Trap, TrapKind
 
@@ -343,6 +344,8 @@ def i32_div_s(a: int, b: int) -> int:
     """
     if not b:
         raise Trap(_DIVIDE_BY_ZERO)
+    if a < 0x80000000 and b < 0x80000000:  # both non-negative: the common case
+        return a // b
     a = (a ^ 0x80000000) - 0x80000000
     b = (b ^ 0x80000000) - 0x80000000
     q = a // b
@@ -362,6 +365,8 @@ def i64_div_s(a: int, b: int) -> int:
     """
     if not b:
         raise Trap(_DIVIDE_BY_ZERO)
+    if a < 0x8000000000000000 and b < 0x8000000000000000:  # both non-negative: the common case
+        return a // b
     a = (a ^ 0x8000000000000000) - 0x8000000000000000
     b = (b ^ 0x8000000000000000) - 0x8000000000000000
     q = a // b
@@ -382,6 +387,8 @@ def i32_rem_s(a: int, b: int) -> int:
     """
     if not b:
         raise Trap(_DIVIDE_BY_ZERO)
+    if a < 0x80000000 and b < 0x80000000:  # both non-negative: the common case
+        return a % b
     a = (a ^ 0x80000000) - 0x80000000
     b = (b ^ 0x80000000) - 0x80000000
     r = a % b
@@ -397,6 +404,8 @@ def i64_rem_s(a: int, b: int) -> int:
     """
     if not b:
         raise Trap(_DIVIDE_BY_ZERO)
+    if a < 0x8000000000000000 and b < 0x8000000000000000:  # both non-negative: the common case
+        return a % b
     a = (a ^ 0x8000000000000000) - 0x8000000000000000
     b = (b ^ 0x8000000000000000) - 0x8000000000000000
     r = a % b
@@ -442,7 +451,7 @@ def i64_ctz(x: int) -> int:
 
 
 if hasattr(int, "bit_count"):  # Python 3.10+
-    _bit_count = int.bit_count  # type: ignore[attr-defined]
+    _bit_count = int.bit_count
 
     def i32_popcnt(x: int) -> int:
         """``ipopcnt_32``: number of one bits.
@@ -1042,7 +1051,10 @@ def f32_convert_i32_s(x: int) -> float:
 
     Spec: Core 2.0 §4.3.4 (exec/numerics.html#op-convert-s).
     """
-    return _f32_round_struct(float((x ^ 0x80000000) - 0x80000000))
+    f = float((x ^ 0x80000000) - 0x80000000)
+    if -16777216.0 <= f <= 16777216.0:  # |x| <= 2**24: already an f32
+        return f
+    return _f32_round_struct(f)
 
 
 def f32_convert_i32_u(x: int) -> float:
@@ -1050,6 +1062,8 @@ def f32_convert_i32_u(x: int) -> float:
 
     Spec: Core 2.0 §4.3.4 (exec/numerics.html#op-convert-u).
     """
+    if x <= 16777216:  # x <= 2**24: already an f32
+        return float(x)
     return _f32_round_struct(float(x))
 
 
@@ -1061,6 +1075,8 @@ def _f32_from_magnitude(m: int) -> float:
     significant bits (24 kept + the rounding bit + a sticky bit that ORs everything
     below): that double is exact and rounds to the same f32 as the integer.
     """
+    if m <= 16777216:  # m <= 2**24: already an f32
+        return float(m)
     if m < 9007199254740992:
         return _f32_round_struct(float(m))
     shift = m.bit_length() - 26
@@ -1148,7 +1164,10 @@ def f64_reinterpret_i64(b: int) -> float:
 # byte encoding of §4.3.1 ``bytes_t`` (little endian). Out-of-bounds accesses raise
 # struct.error from struct itself (never caught here; the engine maps it to a trap).
 
-def f32_load(view, address: int) -> float:
+_Buffer = Union[memoryview, bytearray, bytes]
+_WritableBuffer = Union[memoryview, bytearray]
+
+def f32_load(view: _Buffer, address: int) -> float:
     """Read the f32 at ``address`` of a buffer (``memoryview``/``bytearray``)
     into the internal representation, bit-exact for NaNs.
 
@@ -1160,7 +1179,7 @@ def f32_load(view, address: int) -> float:
     return f32_from_bits(_I_unpack_from(view, address)[0])
 
 
-def f32_store(view, address: int, x: float) -> None:
+def f32_store(view: _WritableBuffer, address: int, x: float) -> None:
     """Write f32 ``x`` (internal representation) at ``address``, bit-exact for NaNs.
 
     Spec: Core 2.0 §4.4.7 (exec/instructions.html#memory-instructions), ``store``.
@@ -1171,7 +1190,7 @@ def f32_store(view, address: int, x: float) -> None:
         _I_pack_into(view, address, f32_to_bits(x))
 
 
-def f64_load(view, address: int) -> float:
+def f64_load(view: _Buffer, address: int) -> float:
     """Read the f64 at ``address`` (a byte copy: bit-exact, sNaN included).
 
     Spec: Core 2.0 §4.4.7 (exec/instructions.html#memory-instructions), ``load``.
@@ -1179,7 +1198,7 @@ def f64_load(view, address: int) -> float:
     return _d_unpack_from(view, address)[0]
 
 
-def f64_store(view, address: int, x: float) -> None:
+def f64_store(view: _WritableBuffer, address: int, x: float) -> None:
     """Write f64 ``x`` at ``address`` (a byte copy: bit-exact, sNaN included).
 
     Spec: Core 2.0 §4.4.7 (exec/instructions.html#memory-instructions), ``store``.

@@ -22,7 +22,6 @@ import os
 import shutil
 import struct
 import subprocess
-import sys
 import types
 from fractions import Fraction
 from pathlib import Path
