@@ -1,0 +1,89 @@
+"""The Python engine: Wasm function bodies compiled to Python source, exec'd lazily.
+
+:class:`PythonEngine` implements :class:`zerowasm._engine.protocol.Engine`. ``prepare``
+is cheap; a function is compiled (Wasm -> Python source -> code object) the first time
+any instance calls it, and the code object is cached on the :class:`PythonModule` so
+every later instance only ``exec``\\ s it into its namespace.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from ... import _numeric
+from ..._syntax import ModuleSyntax
+from ..._validate.info import FunctionInfo
+from .compiler import compile_function
+from .support import RUNTIME_HELPERS
+
+__all__ = ["PythonEngine", "PythonModule", "HELPERS", "compile_function"]
+
+#: Every name generated code uses besides the instance's own (``f3``, ``M0``, ...).
+HELPERS: Dict[str, Any] = dict(_numeric.NUMERIC_HELPERS)
+HELPERS.update(RUNTIME_HELPERS)
+
+
+class PythonModule:
+    """Per-module state of the Python engine: sources and code objects, by function."""
+
+    def __init__(self, module: ModuleSyntax, function_infos: List[FunctionInfo]) -> None:
+        self.module = module
+        self.function_infos = function_infos
+        self._sources: Dict[int, str] = {}
+        self._codes: Dict[int, Any] = {}
+        self._lock = threading.Lock()
+
+    def source_of(self, function_index: int) -> str:
+        """The generated Python source of defined function ``function_index``."""
+        source = self._sources.get(function_index)
+        if source is None:
+            defined = function_index - self.module.imported_function_count
+            source = compile_function(self.module, defined, self.function_infos[defined])
+            self._sources[function_index] = source
+        return source
+
+    def code_of(self, function_index: int) -> Any:
+        """The code object (module level: constants + ``def f{i}``), compiled once."""
+        code = self._codes.get(function_index)
+        if code is None:
+            with self._lock:
+                code = self._codes.get(function_index)
+                if code is None:
+                    name = self.module.function_name(function_index)
+                    filename = "<wasm:func %s>" % (name if name else "f%d" % function_index)
+                    code = compile(self.source_of(function_index), filename, "exec")
+                    self._codes[function_index] = code
+        return code
+
+    def bind(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
+        """Define ``f{function_index}`` in ``namespace`` (compiling on first use in this
+        module) and return it. The runtime calls this lazily, on the first call."""
+        exec(self.code_of(function_index), namespace)
+        function: Callable[..., Any] = namespace["f%d" % function_index]
+        return function
+
+    def stub(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
+        """A callable that binds the function on its first call, then calls through."""
+        key = "f%d" % function_index
+
+        def lazy(*args: Any) -> Any:
+            function = self.bind(namespace, function_index)
+            namespace[key] = function
+            return function(*args)
+        lazy.__name__ = "compile_" + key
+        return lazy
+
+
+class PythonEngine:
+    """Compiles Wasm to Python source. Spec: Core 2.0 §4 (exec/index.html)."""
+
+    name = "python"
+    HELPERS: Mapping[str, Any] = HELPERS
+
+    def prepare(self, module: ModuleSyntax, function_infos: Optional[list] = None) -> PythonModule:
+        """Per-module preparation (no compilation happens here)."""
+        if function_infos is None:
+            from ..._validate import validate_module
+            function_infos = validate_module(module)
+        return PythonModule(module, function_infos)

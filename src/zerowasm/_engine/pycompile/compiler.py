@@ -1,0 +1,663 @@
+"""Compile one Wasm function body to the source of one Python function.
+
+Theory of operation
+-------------------
+``compile_function`` walks the decoded instructions once, keeping a compile-time stack
+of pending expressions (:mod:`.codegen`) and a stack of open control constructs. Each
+instruction family has its module of handlers named after the text format
+(:mod:`.integer` has ``i32_add``, ...); they call the primitives of
+:class:`FunctionCompiler` (``pop``, ``push``, ``emit``, ``materialize``, ``spill_*``,
+``branch``...). The result is ``def f{index}(l0, l1, ...):`` where Wasm locals are Python
+locals, stack values that must outlive an expression live in slot variables
+``s{height}``, and control flow is Python's own:
+
+* an unbranched ``block``/``loop`` emits nothing; ``if`` is a Python ``if``;
+* a branched ``block`` is ``while True: ... break`` (a ``br`` to it is ``break``), a
+  branched ``loop`` ``while True: ... break`` whose ``br`` is ``continue``; a branch
+  that must leave several Python loops sets ``L`` to the target's label id, breaks,
+  and each loop exit tests ``L`` (only where some branch can be pending);
+* when the structure exceeds Python's limits (20 nested loops, 100 indentation
+  levels), or for a chain of nested blocks (a C ``switch``), a construct becomes a
+  dispatch region (:mod:`.regions`).
+
+Traps are ``raise Trap(...)`` or come from helpers; out-of-bounds memory accesses raise
+``struct.error``/``IndexError`` from the access itself, which the function's ``try``
+turns into ``Trap(OUT_OF_BOUNDS_MEMORY_ACCESS)`` only when raised in its own frame.
+
+Spec: Core 2.0 §4.4 (exec/instructions.html) for what every instruction does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ..._binary.code import decode_body
+from ..._errors import ValidationError
+from ..._opcodes import OPCODE_NAMES
+from ..._syntax import ModuleSyntax
+from ..._types import ValType
+from ..._validate.info import BlockInfo, FunctionInfo
+from .codegen import Expr, If, Statement, While, render
+from .regions import CHAIN_MIN, Construct, RegionPlan, build_tree, chain_length
+
+__all__ = ["compile_function", "FunctionCompiler", "Ctl", "PyLoop",
+           "MAX_EXPR_DEPTH", "LOOP_BUDGET", "INDENT_BUDGET"]
+
+#: Deepest pending expression before operands are materialized (Python's parser allows
+#: 200 nested parentheses; its compiler recurses on nested expressions).
+MAX_EXPR_DEPTH = 10
+#: Python loops the structured translation may nest; above, a full dispatch region
+#: (one more loop) takes over. CPython allows 20 nested blocks, ``try`` is one.
+LOOP_BUDGET = 16
+#: Indentation level above which no structured construct is opened (CPython: 100).
+INDENT_BUDGET = 48
+
+_ZERO = {ValType.I32: "0", ValType.I64: "0", ValType.F32: "0.0", ValType.F64: "0.0",
+         ValType.FUNCREF: "None", ValType.EXTERNREF: "None", ValType.V128: "0"}
+
+Handler = Callable[["FunctionCompiler", tuple], None]
+
+
+class PyLoop:
+    """An open Python ``while True:`` loop: a branched block/loop/if or a region.
+
+    ``escapes`` maps the label id of every branch that left this loop with ``L`` set to
+    ``(owner, action)``: the loop that owns the target and what to do there.
+    """
+
+    __slots__ = ("escapes", "region")
+
+    def __init__(self, region: Optional[RegionPlan] = None) -> None:
+        self.escapes: Dict[int, Tuple["PyLoop", tuple]] = {}
+        self.region = region
+
+
+class Ctl:
+    """An open control construct (the Wasm label stack)."""
+
+    __slots__ = ("kind", "info", "mode", "loop", "plan", "lid", "saved_out", "saved_indent",
+                 "if_node", "entry_stack", "else_seen", "then_reach", "while_node")
+
+    def __init__(self, kind: str, info: BlockInfo, mode: str) -> None:
+        self.kind = kind
+        self.info = info
+        #: "function" | "transparent" | "pyif" | "pyloop" | "region" | "absorbed"
+        self.mode = mode
+        self.loop: Optional[PyLoop] = None
+        self.plan: Optional[RegionPlan] = None
+        self.lid = 0
+        self.saved_out: List[Statement] = []
+        self.saved_indent = 0
+        self.if_node: Optional[If] = None
+        self.while_node: Optional[While] = None
+        self.entry_stack: List[Expr] = []
+        self.else_seen = False
+        self.then_reach = False
+
+    @property
+    def arity(self) -> int:
+        """Number of values a branch to this label carries."""
+        return len(self.info.params if self.kind == "loop" else self.info.results)
+
+
+class FunctionCompiler:
+    """Compiles one function body; see the module docstring."""
+
+    def __init__(self, module: ModuleSyntax, defined_index: int, info: FunctionInfo,
+                 handlers: Dict[int, Handler]) -> None:
+        self.module = module
+        self.defined_index = defined_index
+        self.index = module.imported_function_count + defined_index
+        self.function = module.functions[defined_index]
+        self.type = module.types[self.function.type_index]
+        self.info = info
+        self.handlers = handlers
+        self.instructions, self.offsets = decode_body(self.function.code, self.function.offset)
+        self.constructs = build_tree(info)
+        self.stack: List[Expr] = []
+        self.ctls: List[Ctl] = []
+        self.loops: List[PyLoop] = []
+        self.body: List[Statement] = []
+        self.out: List[Statement] = self.body
+        self.indent = 3  # def, try, body
+        self.reachable = True
+        self.pc = 0
+        self.uses_L = False
+        self.uses_memory = False
+        self.next_lid = 1
+        self.region_count = 0
+        self.constants: Dict[str, str] = {}
+        self.constant_lines: List[str] = []
+
+    # ------------------------------------------------------------------ constants
+    def constant(self, source: str) -> str:
+        """A module-level name bound to the value of ``source`` (evaluated at exec)."""
+        name = self.constants.get(source)
+        if name is None:
+            name = "K%d_%d" % (self.index, len(self.constants))
+            self.constants[source] = name
+            self.constant_lines.append("%s = %s" % (name, source))
+        return name
+
+    # ------------------------------------------------------------------ stack
+    def push(self, expr: Expr) -> None:
+        self.stack.append(expr)
+
+    def pop(self) -> Expr:
+        return self.stack.pop()
+
+    def pop_n(self, n: int) -> List[Expr]:
+        if n == 0:
+            return []
+        values = self.stack[-n:]
+        del self.stack[-n:]
+        return values
+
+    def emit(self, line: str) -> None:
+        self.out.append(line)
+
+    def materialize(self, p: int, force: bool = False) -> None:
+        """Evaluate the entry at height ``p`` into its slot ``s{p}`` now.
+
+        Stable entries (constants) stay as they are unless ``force``. Ordered entries
+        below are materialized first (Wasm evaluation order), and every pending entry
+        that reads ``s{p}`` too (it needs the old value).
+        """
+        e = self.stack[p]
+        name = "s%d" % p
+        if e.text == name or (not force and e.is_stable):
+            return
+        if e.ordered:
+            self.spill_ordered(p)
+        self.spill_readers(name, p)
+        self.out.append("%s = %s" % (name, _bare(e.text)))
+        self.stack[p] = Expr.var(name)
+
+    def spill_ordered(self, limit: Optional[int] = None) -> None:
+        """Materialize every ordered entry below ``limit`` (default: the whole stack)."""
+        stack = self.stack
+        for q in range(len(stack) if limit is None else limit):
+            if stack[q].ordered:
+                self.materialize(q)
+
+    def spill_readers(self, name: str, skip: int = -1) -> None:
+        """Materialize every entry (but ``skip``) whose value depends on variable ``name``."""
+        stack = self.stack
+        for q in range(len(stack)):
+            if q != skip and name in stack[q].reads:
+                self.materialize(q)
+
+    def flush(self, limit: Optional[int] = None, force_from: Optional[int] = None) -> None:
+        """Materialize all non-stable entries below ``limit``; force from ``force_from``."""
+        top = len(self.stack) if limit is None else limit
+        start = top if force_from is None else force_from
+        for q in range(top):
+            self.materialize(q, force=q >= start)
+
+    def make(self, text: str, *operands: Expr, ordered: bool = False,
+             cond: Optional[str] = None) -> Expr:
+        """A new expression built from ``operands`` (already popped)."""
+        reads = frozenset().union(*(o.reads for o in operands)) if operands else frozenset()
+        depth = 1 + max((o.depth for o in operands), default=0)
+        return Expr(text, reads, ordered or any(o.ordered for o in operands), depth, cond)
+
+    def operands(self, n: int) -> List[Expr]:
+        """Pop ``n`` operands, materializing them first if the result would be too deep."""
+        stack = self.stack
+        top = len(stack)
+        if any(stack[q].depth >= MAX_EXPR_DEPTH for q in range(top - n, top)):
+            for q in range(top - n, top):
+                if stack[q].depth >= MAX_EXPR_DEPTH // 2:
+                    self.materialize(q, force=False)
+        return self.pop_n(n)
+
+    def value_var(self) -> Expr:
+        """Make the top entry a variable or a constant (it will be read several times)."""
+        p = len(self.stack) - 1
+        e = self.stack[p]
+        if not (e.const is not None or (len(e.reads) == 1 and e.text in e.reads)):
+            self.materialize(p, force=True)
+        return self.stack[p]
+
+    def before_side_effect(self) -> None:
+        """Evaluate every pending ordered entry: a side effect follows."""
+        self.spill_ordered()
+
+    def assign_results(self, call: str, count: int) -> None:
+        """Emit ``call`` (a side effect) and push its ``count`` results as slots."""
+        base = len(self.stack)
+        names = ["s%d" % (base + i) for i in range(count)]
+        for name in names:
+            self.spill_readers(name)
+        if count == 0:
+            self.emit(call)
+        elif count == 1:
+            self.emit("%s = %s" % (names[0], call))
+        else:
+            self.emit("%s = %s" % (", ".join(names), call))
+        for name in names:
+            self.stack.append(Expr.var(name))
+
+    # ------------------------------------------------------------------ labels
+    def label(self, depth: int) -> Ctl:
+        return self.ctls[-1 - depth]
+
+    def new_lid(self, count: int = 1) -> int:
+        lid = self.next_lid
+        self.next_lid += count
+        return lid
+
+    def _target(self, ctl: Ctl) -> Tuple[PyLoop, tuple, int]:
+        """Where a branch to ``ctl`` goes: owning loop, action, label id."""
+        if ctl.mode in ("pyloop", "region"):
+            assert ctl.loop is not None
+            if ctl.kind == "loop":
+                if ctl.mode == "region":
+                    assert ctl.plan is not None
+                    return ctl.loop, ("goto", ctl.plan, 0), ctl.plan.base
+                return ctl.loop, ("continue",), ctl.lid
+            return ctl.loop, ("break",), ctl.lid
+        if ctl.mode == "absorbed":
+            plan = ctl.plan
+            assert plan is not None
+            entry = plan.entries[ctl.info.start if ctl.kind == "loop" else ctl.info.end]
+            return plan.loop, ("goto", plan, entry), plan.base + entry  # type: ignore[attr-defined]
+        raise ValidationError("internal: branch to an unbranched label (%s)" % ctl.mode,
+                              function=self.index)
+
+    def _action(self, action: tuple) -> None:
+        if action[0] == "goto":
+            self.emit("%s = %d" % (action[1].var, action[2]))
+            self.emit("continue")
+        else:
+            self.emit(action[0])
+
+    def jump(self, ctl: Ctl) -> None:
+        """Emit the transfer of control to label ``ctl`` (values already in place)."""
+        owner, action, lid = self._target(ctl)
+        inner = self.loops[-1]
+        if owner is inner:
+            self._action(action)
+        else:
+            self.uses_L = True
+            self.emit("L = %d" % lid)
+            self.emit("break")
+            inner.escapes[lid] = (owner, action)
+
+    def return_values(self) -> None:
+        """Emit ``return`` of the function's results from the top of the stack."""
+        n = len(self.type.results)
+        values = self.stack[len(self.stack) - n:]
+        if n == 0:
+            self.emit("return")
+        elif n == 1:
+            self.emit("return " + _bare(values[0].text))
+        else:
+            self.emit("return (%s)" % ", ".join(_bare(v.text) for v in values))
+
+    def branch(self, ctl: Ctl) -> None:
+        """Move the branch values into the label's slots and jump (no stack change)."""
+        if ctl.mode == "function":
+            self.return_values()
+            return
+        n = ctl.arity
+        top = len(self.stack)
+        base = ctl.info.height
+        for i in range(n):
+            src = self.stack[top - n + i]
+            dst = "s%d" % (base + i)
+            if src.text != dst:
+                self.emit("%s = %s" % (dst, _bare(src.text)))
+        self.jump(ctl)
+
+    def handle_escapes(self, loop: PyLoop) -> None:
+        """After ``loop`` closed: route the branches pending in ``L``."""
+        if not loop.escapes:
+            return
+        inner = self.loops[-1] if self.loops else None
+        local: List[Tuple[int, tuple]] = []
+        gotos: Dict[int, RegionPlan] = {}
+        further = False
+        for lid, (owner, action) in sorted(loop.escapes.items()):
+            if owner is inner:
+                if action[0] == "goto":
+                    gotos[id(action[1])] = action[1]
+                else:
+                    local.append((lid, action))
+            else:
+                further = True
+                assert inner is not None
+                inner.escapes[lid] = (owner, action)
+        body: List[Statement] = []
+        saved = self.out
+        self.out = body
+        if len(local) == 1 and not gotos and not further:
+            self.emit("L = 0")
+            self._action(local[0][1])
+        else:
+            for lid, action in local:
+                node = If("L == %d" % lid)
+                self.out.append(node)
+                self.out = node.body
+                self.emit("L = 0")
+                self._action(action)
+                self.out = body
+            for plan in gotos.values():
+                if len(gotos) == 1 and not local and not further:
+                    cond = None
+                else:
+                    cond = "%d <= L < %d" % (plan.base, plan.base + plan.count)
+                target = body
+                if cond is not None:
+                    node = If(cond)
+                    body.append(node)
+                    target = node.body
+                target.append("%s = L - %d" % (plan.var, plan.base))
+                target.append("L = 0")
+                target.append("continue")
+            if further:
+                self.emit("break")
+        self.out = saved
+        self.out.append(If("L", body))
+
+    # ------------------------------------------------------------------ constructs
+    def current_region(self) -> Optional[RegionPlan]:
+        return self.loops[-1].region if self.loops else None
+
+    def open_construct(self, kind: str) -> None:
+        """``block``/``loop``/``if`` at ``self.pc``. Spec: Core 2.0 §4.4.8."""
+        pc = self.pc
+        info = self.info.blocks[pc]
+        node = self.constructs[pc]
+        region = self.current_region()
+        if region is not None and pc in region.absorbed and (kind == "if" or info.branched):
+            mode = "absorbed"
+        elif kind != "if" and not info.branched:
+            mode = "transparent"
+        else:
+            depth_ok = len(self.loops) < LOOP_BUDGET and self.indent < INDENT_BUDGET
+            if kind == "block" and depth_ok and chain_length(node) >= CHAIN_MIN:
+                mode = "chain"
+            elif kind == "if" and not info.branched and self.indent < INDENT_BUDGET:
+                mode = "pyif"
+            elif depth_ok:
+                mode = "pyloop"
+            else:
+                mode = "full"
+        ctl = Ctl(kind, info, "region" if mode in ("chain", "full") else mode)
+        if mode == "transparent":
+            self.ctls.append(ctl)
+            return
+        # every value below the construct, and its parameters, must be in variables
+        cond: Optional[Expr] = None
+        nparams = len(info.params)
+        if kind == "if":
+            self.flush(len(self.stack) - 1, len(self.stack) - 1 - nparams)
+            cond = self.pop()
+        elif kind == "loop":
+            self.flush(None, len(self.stack) - nparams)
+        else:
+            self.flush()
+        ctl.entry_stack = list(self.stack)
+        ctl.saved_out = self.out
+        ctl.saved_indent = self.indent
+        self.ctls.append(ctl)
+        if mode == "pyif":
+            assert cond is not None
+            ctl.if_node = If(cond.truth)
+            self.out.append(ctl.if_node)
+            self.out = ctl.if_node.body
+            self.indent += 1
+        elif mode == "pyloop":
+            ctl.loop = PyLoop()
+            ctl.lid = self.new_lid()
+            self.loops.append(ctl.loop)
+            ctl.while_node = While()
+            self.out.append(ctl.while_node)
+            self.out = ctl.while_node.body
+            self.indent += 1
+            if cond is not None:
+                ctl.if_node = If(cond.truth)
+                self.out.append(ctl.if_node)
+                self.out = ctl.if_node.body
+                self.indent += 1
+        elif mode == "absorbed":
+            plan = region
+            assert plan is not None
+            ctl.plan = plan
+            if kind == "loop":
+                self.out = plan.segments[plan.entries[pc]]
+            elif kind == "if":
+                assert cond is not None
+                target = info.else_ if info.else_ != -1 else info.end
+                node_if = If("not " + _paren(cond.truth))
+                self.out.append(node_if)
+                node_if.body.append("%s = %d" % (plan.var, plan.entries[target]))
+                node_if.body.append("continue")
+        else:
+            self.open_region(ctl, node, mode == "full", cond)
+
+    def open_region(self, ctl: Ctl, node: Construct, full: bool, cond: Optional[Expr]) -> None:
+        plan = RegionPlan(node, full, self.region_count)
+        self.region_count += 1
+        plan.base = self.new_lid(plan.count)
+        ctl.plan = plan
+        ctl.loop = PyLoop(plan)
+        plan.loop = ctl.loop  # type: ignore[attr-defined]
+        ctl.lid = self.new_lid()
+        self.loops.append(ctl.loop)
+        self.emit("%s = 0" % plan.var)
+        ctl.while_node = While()
+        self.out.append(ctl.while_node)
+        self.out = plan.segments[0]
+        self.indent += 1 + plan.tree_depth()
+        if cond is not None:
+            info = ctl.info
+            node_if = If("not " + _paren(cond.truth))
+            self.out.append(node_if)
+            if info.else_ != -1:
+                node_if.body.append("%s = %d" % (plan.var, plan.entries[info.else_]))
+                node_if.body.append("continue")
+            else:
+                node_if.body.append("break")
+
+    def join_results(self, ctl: Ctl) -> None:
+        """Put the construct's results into their slots (a control-flow join)."""
+        base = ctl.info.height
+        for i in range(len(ctl.info.results)):
+            self.materialize(base + i, force=True)
+
+    def _result_stack(self, ctl: Ctl) -> None:
+        base = ctl.info.height
+        del self.stack[base:]
+        for i in range(len(ctl.info.results)):
+            self.stack.append(Expr.var("s%d" % (base + i)))
+
+    def else_(self) -> None:
+        """``else``. Spec: Core 2.0 §4.4.8 (if)."""
+        ctl = self.ctls[-1]
+        ctl.then_reach = self.reachable
+        ctl.else_seen = True
+        if self.reachable:
+            self.join_results(ctl)
+        mode = ctl.mode
+        if mode in ("pyif", "pyloop"):
+            assert ctl.if_node is not None
+            ctl.if_node.orelse = []
+            self.out = ctl.if_node.orelse
+        else:
+            plan = ctl.plan
+            assert plan is not None
+            if self.reachable:
+                if mode == "region":
+                    self.emit("break")
+                else:
+                    self.emit("%s = %d" % (plan.var, plan.entries[ctl.info.end]))
+                    self.emit("continue")
+            self.out = plan.segments[plan.entries[self.pc]]
+        self.stack = list(ctl.entry_stack)
+        self.reachable = True
+
+    def end(self) -> None:
+        """``end`` of a construct or of the function. Spec: Core 2.0 §4.4.8."""
+        ctl = self.ctls.pop()
+        mode = ctl.mode
+        kind = ctl.kind
+        info = ctl.info
+        if mode == "function":
+            if self.reachable:
+                self.return_values()
+            return
+        if mode == "transparent":
+            return
+        reach = self.reachable
+        if kind == "if":
+            after = reach or (ctl.then_reach if ctl.else_seen else True) or info.branched
+        elif kind == "loop":
+            after = reach
+        else:
+            after = reach or info.branched
+        if reach and not (kind == "loop" and mode != "region"):
+            self.join_results(ctl)
+        if mode == "pyif":
+            self.out = ctl.saved_out
+            self.indent = ctl.saved_indent
+        elif mode == "pyloop":
+            if reach or (kind == "if" and after and not info.branched) or (
+                    kind == "if" and (not ctl.else_seen or ctl.then_reach)):
+                self.out = ctl.while_node.body  # type: ignore[union-attr]
+                self.emit("break")
+            self.loops.pop()
+            self.out = ctl.saved_out
+            self.indent = ctl.saved_indent
+            self.handle_escapes(ctl.loop)  # type: ignore[arg-type]
+        elif mode == "absorbed":
+            plan = ctl.plan
+            assert plan is not None
+            if kind != "loop":
+                self.out = plan.segments[plan.entries[info.end]]
+        else:  # region
+            plan = ctl.plan
+            assert plan is not None
+            if kind == "loop" and reach:
+                self.join_results(ctl)
+            exit_segment = plan.segments[plan.exit]
+            exit_segment.append("break")
+            ctl.while_node.body = _halving_tree(plan, 0, plan.count)  # type: ignore[union-attr]
+            self.loops.pop()
+            self.out = ctl.saved_out
+            self.indent = ctl.saved_indent
+            self.handle_escapes(ctl.loop)  # type: ignore[arg-type]
+        self.reachable = after
+        if after and not (kind == "loop" and mode in ("pyloop", "absorbed")):
+            self._result_stack(ctl)
+
+    def resume_point(self) -> int:
+        """Where code becomes reachable again after an unconditional transfer."""
+        ctl = self.ctls[-1]
+        if ctl.kind == "if" and not ctl.else_seen and ctl.info.else_ != -1:
+            return ctl.info.else_
+        return ctl.info.end
+
+    # ------------------------------------------------------------------ driver
+    def compile(self) -> str:
+        instructions = self.instructions
+        handlers = self.handlers
+        root = self.info.blocks[-1]
+        self.ctls.append(Ctl("function", root, "function"))
+        n = len(instructions)
+        pc = 0
+        while pc < n:
+            if not self.reachable:
+                pc = self.resume_point()
+            instruction = instructions[pc]
+            self.pc = pc
+            handler = handlers.get(instruction[0])
+            if handler is None:
+                raise ValidationError("unsupported instruction %s"
+                                      % OPCODE_NAMES.get(instruction[0], hex(instruction[0])),
+                                      function=self.index, offset=self.offsets[pc])
+            handler(self, instruction)
+            pc += 1
+        return self.source()
+
+    def source(self) -> str:
+        nparams = len(self.type.params)
+        lines: List[str] = list(self.constant_lines)
+        params = ", ".join("l%d" % i for i in range(nparams))
+        lines.append("def f%d(%s):" % (self.index, params))
+        for i, t in enumerate(self.info.locals[nparams:], nparams):
+            lines.append("    l%d = %s" % (i, _ZERO[t]))
+        if self.uses_L:
+            lines.append("    L = 0")
+        if self.uses_memory:
+            lines.append("    try:")
+            render(self.body, 2, lines)
+            lines.append("    except (struct_error, IndexError) as exc:")
+            lines.append("        if is_memory_fault(exc):")
+            lines.append("            raise Trap(TRAP_MEMORY) from None")
+            lines.append("        raise")
+        else:
+            render(self.body, 1, lines)
+        lines.append("")
+        return "\n".join(lines)
+
+
+def _halving_tree(plan: RegionPlan, lo: int, hi: int) -> List[Statement]:
+    """Segments ``lo..hi-1`` as nested ``if E < mid`` tests (see :mod:`.regions`)."""
+    if hi - lo == 1:
+        return list(plan.segments[lo])
+    mid = (lo + hi) // 2
+    left = _halving_tree(plan, lo, mid)
+    if not _ends_with_jump(left):
+        left.append("%s = %d" % (plan.var, mid))
+    return [If("%s < %d" % (plan.var, mid), left)] + _halving_tree(plan, mid, hi)
+
+
+def _ends_with_jump(statements: List[Statement]) -> bool:
+    if not statements:
+        return False
+    last = statements[-1]
+    return isinstance(last, str) and (last in ("continue", "break") or last.startswith(
+        ("return", "raise ")))
+
+
+def _bare(text: str) -> str:
+    """``text`` without one pair of enclosing parentheses, when that is safe."""
+    if len(text) > 1 and text[0] == "(" and text[-1] == ")":
+        level = 0
+        for i, ch in enumerate(text):
+            if ch == "(":
+                level += 1
+            elif ch == ")":
+                level -= 1
+                if level == 0 and i != len(text) - 1:
+                    return text
+        inner = text[1:-1]
+        if "," in inner and level == 0:
+            # a parenthesized tuple or generator must keep its parentheses
+            depth = 0
+            for ch in inner:
+                if ch in "([{":
+                    depth += 1
+                elif ch in ")]}":
+                    depth -= 1
+                elif ch == "," and depth == 0:
+                    return text
+        return inner
+    return text
+
+
+def _paren(text: str) -> str:
+    if text.isidentifier() or text[0] == "(" and _bare(text) != text:
+        return text
+    return "(" + text + ")"
+
+
+def compile_function(module: ModuleSyntax, defined_index: int, info: FunctionInfo) -> str:
+    """The Python source of defined function ``defined_index`` (``def f{index}(...)``).
+
+    Spec: Core 2.0 §4.4 (exec/instructions.html).
+    """
+    from .handlers import HANDLERS
+    return FunctionCompiler(module, defined_index, info, HANDLERS).compile()

@@ -1,0 +1,184 @@
+"""Control instructions (Spec: Core 2.0 §4.4.8, exec/instructions.html#control-
+instructions).
+
+The structure (``block``/``loop``/``if``/``else``/``end``) is handled by
+:class:`~.compiler.FunctionCompiler`; branches move their values into the target's slot
+variables and then ``break``/``continue``/``return`` (see the compiler's docstring).
+``br_table`` is a binary search over the runs of equal targets, or a single tuple
+lookup when all targets are entries of the innermost dispatch region.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
+
+from ..._opcodes import Op
+from .codegen import If, Statement
+
+if TYPE_CHECKING:
+    from .compiler import Ctl, FunctionCompiler
+
+__all__ = ["HANDLERS"]
+
+Handler = Callable[["FunctionCompiler", tuple], None]
+
+
+def unreachable(c: "FunctionCompiler", ins: tuple) -> None:
+    c.spill_ordered()
+    c.emit("raise Trap(TRAP_UNREACHABLE)")
+    c.reachable = False
+
+
+def nop(c: "FunctionCompiler", ins: tuple) -> None:
+    """Nothing to do."""
+
+
+def block(c: "FunctionCompiler", ins: tuple) -> None:
+    c.open_construct("block")
+
+
+def loop(c: "FunctionCompiler", ins: tuple) -> None:
+    c.open_construct("loop")
+
+
+def if_(c: "FunctionCompiler", ins: tuple) -> None:
+    c.open_construct("if")
+
+
+def else_(c: "FunctionCompiler", ins: tuple) -> None:
+    c.else_()
+
+
+def end(c: "FunctionCompiler", ins: tuple) -> None:
+    c.end()
+
+
+def br(c: "FunctionCompiler", ins: tuple) -> None:
+    ctl = c.label(ins[1])
+    c.spill_ordered(len(c.stack) - ctl.arity)
+    c.branch(ctl)
+    c.reachable = False
+
+
+def return_(c: "FunctionCompiler", ins: tuple) -> None:
+    ctl = c.ctls[0]
+    c.spill_ordered(len(c.stack) - ctl.arity)
+    c.branch(ctl)
+    c.reachable = False
+
+
+def br_if(c: "FunctionCompiler", ins: tuple) -> None:
+    ctl = c.label(ins[1])
+    c.spill_ordered(len(c.stack) - 1)
+    cond = c.pop()
+    node = If(cond.truth)
+    c.out.append(node)
+    saved = c.out
+    c.out = node.body
+    c.branch(ctl)
+    c.out = saved
+
+
+def br_table(c: "FunctionCompiler", ins: tuple) -> None:
+    labels, default = ins[1], ins[2]
+    c.spill_ordered()
+    index = c.value_var()
+    c.pop()
+    targets = [c.label(depth) for depth in labels]
+    fallback = c.label(default)
+    if _dispatch_fast_path(c, index.text, targets, fallback):
+        c.reachable = False
+        return
+    # runs of equal targets: (first index, target)
+    runs: List[Tuple[int, "Ctl"]] = []
+    for i, target in enumerate(targets):
+        if not runs or runs[-1][1] is not target:
+            runs.append((i, target))
+    if not runs or runs[-1][1] is not fallback:
+        runs.append((len(targets), fallback))
+    else:
+        # the last run and the default share a target: the run extends to infinity
+        pass
+    # a run's end is the next run's start; the last run (default or equal) is open
+    c.out.extend(_search(c, index.text, runs, 0, len(runs), len(targets)))
+    c.reachable = False
+
+
+def _branch_code(c: "FunctionCompiler", target: "Ctl") -> List[Statement]:
+    saved = c.out
+    body: List[Statement] = []
+    c.out = body
+    c.branch(target)
+    c.out = saved
+    return body
+
+
+def _search(c: "FunctionCompiler", index: str, runs: List[Tuple[int, "Ctl"]], lo: int, hi: int,
+            count: int) -> List[Statement]:
+    """Statements branching on ``index`` among ``runs[lo:hi]`` (known to contain it)."""
+    if hi - lo == 1:
+        return _branch_code(c, runs[lo][1])
+    mid = (lo + hi) // 2
+    return [If("%s < %d" % (index, runs[mid][0]), _search(c, index, runs, lo, mid, count),
+               _search(c, index, runs, mid, hi, count))]
+
+
+def _dispatch_fast_path(c: "FunctionCompiler", index: str, targets: List["Ctl"],
+                        fallback: "Ctl") -> bool:
+    """``E = (e0, e1, ...)[index]`` when every target is an entry of the innermost region."""
+    if not c.loops or fallback.arity:
+        return False
+    inner = c.loops[-1]
+    plan = inner.region
+    if plan is None or len(targets) < 4:
+        return False
+    entries = []
+    for target in targets + [fallback]:
+        if target.mode not in ("region", "absorbed") or target.plan is not plan:
+            return False
+        if target.mode == "region":
+            entries.append(0 if target.kind == "loop" else plan.exit)
+        else:
+            key = target.info.start if target.kind == "loop" else target.info.end
+            entries.append(plan.entries[key])
+    table = entries[:-1]
+    c.emit("%s = %r[%s if %s < %d else %d]" % (
+        plan.var, tuple(table) + (entries[-1],), index, index, len(table), len(table)))
+    c.emit("continue")
+    return True
+
+
+def call(c: "FunctionCompiler", ins: tuple) -> None:
+    """``call f``: ``s{h} = f{i}(args)``. Spec: Core 2.0 §4.4.8 (call)."""
+    index = ins[1]
+    function_type = c.module.function_type(index)
+    args = c.pop_n(len(function_type.params))
+    c.before_side_effect()
+    from .compiler import _bare
+    c.assign_results("f%d(%s)" % (index, ", ".join(_bare(a.text) for a in args)),
+                     len(function_type.results))
+
+
+def call_indirect(c: "FunctionCompiler", ins: tuple) -> None:
+    """Spec: Core 2.0 §4.4.8 (call_indirect): bounds ("undefined element"), null
+    ("uninitialized element") and type ("indirect call type mismatch") checks."""
+    type_index, table = ins[1], ins[2]
+    function_type = c.module.types[type_index]
+    c.spill_ordered()
+    index = c.value_var().text
+    c.pop()
+    args = c.pop_n(len(function_type.params))
+    c.emit("cf = T%d[%s] if %s < len(T%d) else None" % (table, index, index, table))
+    c.emit("if cf is None or cf.type_id != TY%d: indirect_call_trap(T%d, %s, TY%d)"
+           % (type_index, table, index, type_index))
+    from .compiler import _bare
+    c.assign_results("cf.call(%s)" % ", ".join(_bare(a.text) for a in args),
+                     len(function_type.results))
+
+
+HANDLERS: Dict[int, Handler] = {
+    int(Op.UNREACHABLE): unreachable, int(Op.NOP): nop, int(Op.BLOCK): block,
+    int(Op.LOOP): loop, int(Op.IF): if_, int(Op.ELSE): else_, int(Op.END): end,
+    int(Op.BR): br, int(Op.BR_IF): br_if, int(Op.BR_TABLE): br_table,
+    int(Op.RETURN): return_, int(Op.CALL): call, int(Op.CALL_INDIRECT): call_indirect,
+}

@@ -1,0 +1,162 @@
+"""Dispatch regions: flattening Wasm control structures Python cannot nest.
+
+Theory of operation
+-------------------
+Branched Wasm blocks and loops normally become Python ``while True:`` loops (``break``
+leaves a block, ``continue`` restarts a loop). Python allows only 20 statically nested
+loops/``try`` blocks and 100 levels of indentation, and C compilers emit deep nests (a
+``switch`` is ``block block ... br_table``, hundreds deep). A *dispatch region* replaces
+a whole construct ``R`` (and chosen constructs inside it, the *absorbed* ones) by a
+single loop over numbered *segments*::
+
+    E3 = 0
+    while True:
+        if E3 < 4:
+            if E3 < 2:
+                <segment 0>          # falls through into segment 1
+                E3 = 1
+            <segment 1> ...
+            E3 = 4
+        ...
+        <last segment: break>        # the end of R
+
+A segment starts at an *entry point*: the start of ``R``, the start of an absorbed loop
+(its branch target), the end of an absorbed block or ``if`` (theirs), the ``else`` of an
+absorbed ``if``. A branch to an entry is ``E3 = k; continue``; a jump costs one
+comparison per level of the halving tree (``O(log n)``), and falling from one segment
+into the next needs no jump at all: after the left half of a node ran to its end, the
+right half starts at its first segment.
+
+Two kinds of region:
+
+* *full*: every construct inside ``R`` is absorbed; the segments are straight-line code,
+  so nesting inside the region is bounded whatever the input. Used when the structured
+  translation runs out of loop or indentation budget.
+* *chain*: ``R`` heads a chain of blocks each opening its parent (``block block block``,
+  a C ``switch``); only the chain is absorbed, the code between the ``end``\\ s (the
+  cases) is compiled structured. A ``br_table`` over the chain becomes one tuple lookup
+  and a dispatch.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set
+
+from ..._validate.info import BlockInfo, FunctionInfo
+
+__all__ = ["Construct", "build_tree", "RegionPlan", "chain_length", "CHAIN_MIN"]
+
+#: A chain of at least this many nested branched blocks becomes a chain region.
+CHAIN_MIN = 4
+
+
+class Construct:
+    """A ``block``/``loop``/``if`` of the body with its nested constructs."""
+
+    __slots__ = ("info", "children", "parent")
+
+    def __init__(self, info: BlockInfo, parent: Optional["Construct"]) -> None:
+        self.info = info
+        self.children: List[Construct] = []
+        self.parent = parent
+
+
+def build_tree(info: FunctionInfo) -> Dict[int, Construct]:
+    """Map each construct's start index (and -1, the body) to its :class:`Construct`."""
+    root_info = info.blocks[-1]
+    root = Construct(root_info, None)
+    constructs: Dict[int, Construct] = {-1: root}
+    stack = [root]
+    for start in sorted(k for k in info.blocks if k >= 0):
+        block = info.blocks[start]
+        while stack[-1].info.end < start and len(stack) > 1:
+            stack.pop()
+        parent = stack[-1]
+        node = Construct(block, parent)
+        parent.children.append(node)
+        constructs[start] = node
+        stack.append(node)
+    return constructs
+
+
+def chain_length(construct: Construct) -> int:
+    """How many branched blocks nest directly from ``construct`` (itself included).
+
+    The next link of a chain is a branched ``block`` that is the first instruction of
+    the current link's body.
+    """
+    length = 0
+    node: Optional[Construct] = construct
+    while node is not None and node.info.kind == "block" and node.info.branched:
+        length += 1
+        first = node.children[0] if node.children else None
+        if first is None or first.info.start != node.info.start + 1:
+            break
+        node = first
+    return length
+
+
+def _chain_members(construct: Construct) -> List[Construct]:
+    members = []
+    node = construct
+    for _ in range(chain_length(construct) - 1):
+        node = node.children[0]
+        members.append(node)
+    return members
+
+
+def _descendants(construct: Construct, out: List[Construct]) -> None:
+    for child in construct.children:
+        out.append(child)
+        _descendants(child, out)
+
+
+class RegionPlan:
+    """The segments of one dispatch region: which constructs are absorbed, the entry
+    points (instruction index -> entry number) and the segments' statement lists."""
+
+    def __init__(self, root: Construct, full: bool, number: int) -> None:
+        self.root = root
+        self.full = full
+        self.number = number
+        self.var = "E%d" % number
+        members: List[Construct] = []
+        if full:
+            _descendants(root, members)
+        else:
+            members = _chain_members(root)
+        #: start index -> Construct, for every absorbed construct
+        self.absorbed: Dict[int, Construct] = {m.info.start: m for m in members}
+        positions: Set[int] = {root.info.start}
+        info = root.info
+        if info.kind == "if" and info.else_ != -1:
+            positions.add(info.else_)
+        for member in members:
+            b = member.info
+            if b.kind == "loop":
+                if b.branched:
+                    positions.add(b.start)
+            elif b.kind == "block":
+                if b.branched:
+                    positions.add(b.end)
+            else:  # if
+                positions.add(b.end)
+                if b.else_ != -1:
+                    positions.add(b.else_)
+        positions.add(info.end)
+        ordered = sorted(positions)
+        #: instruction index -> entry number (the root's start is 0, its end the last)
+        self.entries: Dict[int, int] = {pos: k for k, pos in enumerate(ordered)}
+        self.count = len(ordered)
+        self.segments: List[list] = [[] for _ in ordered]
+        self.exit = self.count - 1
+        #: first label id of this region's entries (set by the compiler)
+        self.base = 0
+
+    def tree_depth(self) -> int:
+        """Indentation levels the halving tree adds above a segment (an upper bound)."""
+        depth, n = 0, 1
+        while n < self.count:
+            n *= 2
+            depth += 1
+        return depth + 1
