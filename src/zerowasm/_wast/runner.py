@@ -98,6 +98,14 @@ def _error_message(error: BaseException) -> str:
     return message if isinstance(message, str) else str(error)
 
 
+def _format_traceback(error: BaseException) -> str:
+    """The traceback of a non-Wasm exception, without the runner's own frames."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb)).rstrip()
+
+
 def _describe_error(error: BaseException) -> str:
     return "%s: %s" % (type(error).__name__, str(error).split("\n", 1)[0])
 
@@ -156,7 +164,7 @@ class ScriptRunner:
             result.add_failure(line, kind, "unexpected " + _describe_error(error))
         except Exception as error:  # noqa: BLE001 - a zerowasm bug must not stop the run
             result.add_failure(line, kind, "internal error (not a WasmError): %s\n%s" % (
-                _describe_error(error), traceback.format_exc().rstrip()))
+                _describe_error(error), _format_traceback(error)))
         else:
             result.passed += 1
 
@@ -202,7 +210,7 @@ class ScriptRunner:
             self._remember(name, _Broken(line, _describe_error(error)))
             detail = ""
             if not isinstance(error, self._zw.WasmError):
-                detail = "\ninternal error (not a WasmError):\n" + traceback.format_exc().rstrip()
+                detail = "\ninternal error (not a WasmError):\n" + _format_traceback(error)
             raise _Fail("module failed to load: %s%s" % (_describe_error(error), detail)) from None
         self._remember(name, instance)
 
