@@ -101,7 +101,7 @@ class Memory:
             self._region = bytearray()
             self.base_address = None
             self._whole = None
-        self.view: memoryview = memoryview(b"")
+        self.view: memoryview = self._whole[:0] if self._whole is not None else memoryview(self._region)
         if limits.min > maximum or self._commit(limits.min) < 0:
             raise InstantiationError("memory of %d pages exceeds the limit of %d pages"
                                      % (limits.min, maximum))
