@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict
 
-from ._numeric import f32_round
+from ._numeric import f32_from_bits, f32_round, f32_to_bits
 from ._types import ValType
 
 __all__ = ["to_internal", "from_internal", "TO_INTERNAL", "FROM_INTERNAL", "default_value"]
@@ -47,7 +47,11 @@ def _f64_in(value: Any) -> float:
 
 
 def _f32_in(value: Any) -> float:
-    return f32_round(_f64_in(value))
+    value = _f64_in(value)
+    if value != value:
+        # keep the NaN's payload (signaling or not): its top 23 mantissa bits
+        return f32_from_bits(f32_to_bits(value))
+    return f32_round(value)
 
 
 def _funcref_in(value: Any) -> Any:
