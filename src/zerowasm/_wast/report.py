@@ -97,6 +97,11 @@ def run_wast_files(paths: Sequence[Union[str, Path]], verbose: bool = False,
         if verbose:
             for line in format_verbose(result):
                 print(line, file=stream)
+        else:  # a script that could not be read or converted always says why
+            for problem in result.failures:
+                if problem.command == "convert":
+                    print(format_problem(result.path, problem.line, problem.command,
+                                         problem.message), file=stream)
         print("%s: %s" % (result.path, result.summary()), file=stream)
         stream.flush()
     print(format_mismatch_tally(results), file=stream)
