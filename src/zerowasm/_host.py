@@ -27,7 +27,14 @@ __all__ = ["host_function", "function_type_from_hints"]
 _BY_NAME = {str(v): v for v in ValType}
 
 
-def _value_type(annotation: Any, where: str) -> ValType:
+def _value_type(annotation: Any, where: str, scope: Optional[dict] = None) -> ValType:
+    if isinstance(annotation, str):
+        annotation = annotation.strip().strip("'\"")
+        if annotation not in _BY_NAME and annotation not in ("int", "float") and scope is not None:
+            try:
+                annotation = eval(annotation, scope)  # noqa: S307 - the function's own annotation
+            except Exception:  # noqa: BLE001
+                pass
     if isinstance(annotation, ValType):
         return annotation
     if isinstance(annotation, str) and annotation in _BY_NAME:
@@ -50,15 +57,23 @@ def function_type_from_hints(fn: Callable[..., Any], skip_first: bool = False) -
         hints = typing.get_type_hints(fn)
     except Exception:  # noqa: BLE001 - unresolvable string annotations: use them raw
         hints = {}
+    scope = getattr(fn, "__globals__", None)
     params = []
     for p in parameters:
         annotation = hints.get(p.name, p.annotation)
         if annotation is inspect.Parameter.empty:
             raise TypeError("parameter %r of %s has no type annotation" % (p.name, fn.__name__))
-        params.append(_value_type(annotation, "parameter %r" % p.name))
+        params.append(_value_type(annotation, "parameter %r" % p.name, scope))
     ret = signature.return_annotation
     ret = hints.get("return", ret)
     results: Tuple[ValType, ...]
+    if isinstance(ret, str) and ret.strip("'\" ") not in ("None",):
+        ret = ret.strip("'\" ")
+        if ret not in _BY_NAME and scope is not None:
+            try:
+                ret = eval(ret, scope)  # noqa: S307 - the function's own annotation
+            except Exception:  # noqa: BLE001
+                pass
     if ret is inspect.Signature.empty or ret is None or ret is type(None) or ret == "None":
         results = ()
     elif isinstance(ret, tuple):
@@ -66,7 +81,7 @@ def function_type_from_hints(fn: Callable[..., Any], skip_first: bool = False) -
     elif getattr(ret, "__origin__", None) in (tuple, Tuple):
         results = tuple(_value_type(r, "the result") for r in ret.__args__)
     else:
-        results = (_value_type(ret, "the result"),)
+        results = (_value_type(ret, "the result", scope),)
     return FunctionType(tuple(params), results)
 
 
