@@ -37,8 +37,12 @@ def _run_wast(args: argparse.Namespace) -> int:
     return run_wast_files(args.files, verbose=args.verbose, features=args.enable)
 
 
+from .wasi._cli import add_inspect_command, add_run_command  # noqa: E402
+
 _COMMANDS: Sequence[Callable[[Any], None]] = (
     _add_wast_command,
+    add_run_command,
+    add_inspect_command,
 )
 
 
