@@ -73,8 +73,8 @@ class PathCalls(WasiBase):
         The requested rights are intersected with ``fd``'s inheriting rights and with
         what the file type supports. The host file is opened for writing when the
         rights ask for ``fd_write``, ``fd_allocate`` or ``fd_filestat_set_size`` (as
-        wasi-libc and Rust's std request them), for reading otherwise; a directory is
-        always opened for reading.
+        wasi-libc and Rust's std request them), for reading otherwise (so a directory
+        opened with write rights fails with EISDIR, as POSIX says).
         Needs ``path_open`` (and ``path_create_file`` for ``creat``,
         ``path_filestat_set_size`` for ``trunc``). A final symbolic link is followed only
         with ``lookupflags.symlink_follow`` (otherwise ELOOP, as ``O_NOFOLLOW``).
@@ -94,7 +94,7 @@ class PathCalls(WasiBase):
         name = self._path(memory, path, path_len)
         base = rights_base & U64_MASK
         inheriting = rights_inheriting & U64_MASK
-        write = bool(base & _WRITE_RIGHTS) and not oflags & OFlags.DIRECTORY
+        write = bool(base & _WRITE_RIGHTS)
         read = bool(base & _READ_RIGHTS)
         if directory.readonly and (write or oflags & (OFlags.CREAT | OFlags.TRUNC)
                                    or fdflags & FdFlags.APPEND):
