@@ -313,7 +313,10 @@ def test_native_reachable_state() -> None:
         base = memory.base_address
         memory.grow(3)
         assert memory.base_address == base
-    counter = zerowasm.Global(GlobalType(I64, mutable=True), -2)
-    assert counter.address != 0
+    counter = zerowasm.Global(GlobalType(I64, mutable=True), -2, native=True)
+    assert counter.address != 0 and counter.value == -2
     assert struct.unpack("<Q", (__import__("ctypes").c_char * 8).from_address(
         counter.address).raw)[0] == 2**64 - 2
+    counter.value = 5
+    assert counter.cell[0] == 5
+    assert zerowasm.Global(GlobalType(I64, mutable=True), 1).address == 0   # a list cell

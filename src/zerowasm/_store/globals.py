@@ -1,22 +1,32 @@
 """Global instances.
 
-Spec: Core 2.0 §4.2.9 (exec/runtime.html#global-instances). A numeric global lives in
-an 8-byte cell of native memory (a ctypes buffer) that compiled code reads through a
-one-element ``memoryview`` (``cell[0]``): format ``Q`` for i32/i64 (unsigned, the internal
-convention), ``d`` for f32/f64. The native tier will reach the same bytes by address.
-A reference global's cell is a one-element list, since Python objects cannot live in
-native memory.
+Spec: Core 2.0 §4.2.9 (exec/runtime.html#global-instances). Compiled code reads and
+writes a mutable global through its *cell*: ``cell[0]``. A cell is either
+
+* a one-element Python list (the default): the fastest cell for the Python tier, or
+* a one-element ``memoryview`` over 8 bytes of native memory (a ctypes buffer; format
+  ``Q`` for i32/i64, ``d`` for f32/f64), which machine code can reach by address.
+
+Both support ``cell[0]``, so the same compiled Python code runs with either. Native cells
+cost the Python tier 20-25% on global-heavy code on CPython 3.11 and 5-10x per access on
+PyPy (``tools/measure_state_layout.py``; RATIONALE.md), so they are used only when asked
+for (``native=True``, or ``NATIVE_CELLS`` set process-wide by the native tier when it is
+enabled). Reference globals always use a list: Python objects cannot live in native
+memory.
 """
 
 from __future__ import annotations
 
 import ctypes
-from typing import Any
+from typing import Any, Optional
 
 from .._types import GlobalType, ValType
 from .._values import FROM_INTERNAL, TO_INTERNAL
 
-__all__ = ["Global"]
+__all__ = ["Global", "NATIVE_CELLS"]
+
+#: Whether new numeric globals get native cells; the native tier turns this on.
+NATIVE_CELLS = False
 
 
 def _numeric_cell(value_type: ValType) -> Any:
@@ -32,10 +42,13 @@ class Global:
     immutable global from the host is refused with ``AttributeError``.
     """
 
-    def __init__(self, type: GlobalType, value: Any = None, *, _internal: bool = False) -> None:  # noqa: A002
+    def __init__(self, type: GlobalType, value: Any = None, *,  # noqa: A002
+                 native: Optional[bool] = None, _internal: bool = False) -> None:
         self.type = type
         content = type.content
-        if content in (ValType.FUNCREF, ValType.EXTERNREF):
+        if native is None:
+            native = NATIVE_CELLS
+        if content in (ValType.FUNCREF, ValType.EXTERNREF) or not native:
             self._storage = None
             self.cell: Any = [None]
         else:
@@ -46,7 +59,7 @@ class Global:
 
     @property
     def address(self) -> int:
-        """Address of the numeric cell (for native code); 0 for reference globals."""
+        """Address of the native cell (for machine code); 0 for a list cell."""
         return ctypes.addressof(self._storage) if self._storage is not None else 0
 
     @property
