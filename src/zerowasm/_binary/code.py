@@ -25,6 +25,8 @@ _BLOCKTYPE_BYTES = {0x40: -0x40, 0x7F: -1, 0x7E: -2, 0x7D: -3, 0x7C: -4, 0x7B: -
 _IMM_OF = {op: kind.value for op, kind in IMMEDIATES.items()}
 _NONE = Imm.NONE.value
 _END = int(Op.END)
+#: immediate kinds that are a single u32: LABEL FUNC LOCAL GLOBAL TABLE
+_ONE_U32 = frozenset((2, 4, 7, 8, 9))
 _BLOCK_OPS = frozenset((int(Op.BLOCK), int(Op.LOOP), int(Op.IF)))
 
 
@@ -144,11 +146,22 @@ def decode_body(code: bytes, offset: int = 0) -> Tuple[List[tuple], List[int]]:
                         break
                     depth -= 1
                 continue
-            if kind == 7 and pos + 1 < n and code[pos + 1] < 0x80:
-                # local.get/set/tee with a one-byte index
-                append((op, code[pos + 1]))
-                pos += 2
-                continue
+            if kind is not None and pos + 1 < n:
+                b = code[pos + 1]
+                if b < 0x80:
+                    # one-byte immediates: the common case of the common instructions
+                    if kind in _ONE_U32:
+                        append((op, b))
+                        pos += 2
+                        continue
+                    if kind == 12:                                   # i32.const
+                        append((op, b if b < 0x40 else (b - 0x80) & 0xFFFFFFFF))
+                        pos += 2
+                        continue
+                    if kind == 10 and b < 32 and pos + 2 < n and code[pos + 2] < 0x80:
+                        append((op, b, code[pos + 2]))                # memarg
+                        pos += 3
+                        continue
             r.pos = pos
             instruction = decode_instruction(r)
             pos = r.pos

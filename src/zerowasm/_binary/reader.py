@@ -118,24 +118,34 @@ class Reader:
 
     def signed(self, bits: int) -> int:
         """A signed LEB128 integer of ``bits`` bits, returned as a Python int."""
+        data = self.data
+        pos = self.pos
+        limit = self.limit
         result = 0
         shift = 0
         max_bytes = (bits + 6) // 7
         for i in range(max_bytes):
-            b = self._leb_byte()
+            if pos >= limit:
+                self.pos = pos
+                raise self.end_error()
+            b = data[pos]
+            pos += 1
             result |= (b & 0x7F) << shift
             shift += 7
-            if not b & 0x80:
+            if b < 0x80:
                 if i == max_bytes - 1:
                     # unused bits of the last byte must all equal the sign bit
                     used = bits - (shift - 7)          # bits of this byte that count
                     rest = (b & 0x7F) >> (used - 1)    # sign bit and the unused ones
-                    if rest not in (0, (0x7F >> (used - 1))):
-                        raise self.error("integer too large", self.pos - 1)
+                    if rest != 0 and rest != (0x7F >> (used - 1)):
+                        self.pos = pos
+                        raise self.error("integer too large", pos - 1)
+                self.pos = pos
                 if b & 0x40:
-                    result -= 1 << shift
+                    return result - (1 << shift)
                 return result
-        raise self.error("integer representation too long", self.pos - 1)
+        self.pos = pos
+        raise self.error("integer representation too long", pos - 1)
 
     def u64(self) -> int:
         return self._unsigned(64)
