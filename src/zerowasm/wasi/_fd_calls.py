@@ -232,8 +232,11 @@ class FdCalls(WasiBase):
         memory.write_u64(newoffset_ptr, descriptor.seek(offset, host_whence))
 
     def fd_tell(self, memory: GuestMemory, fd: int, offset_ptr: int) -> None:
-        """Write the file position (u64) at ``offset_ptr``. Needs ``fd_tell``."""
-        descriptor = self._with_rights(fd, Rights.FD_TELL)
+        """Write the file position (u64) at ``offset_ptr``. Needs ``fd_tell`` (or
+        ``fd_seek``, which implies it)."""
+        descriptor = self._descriptor(fd)
+        if not descriptor.rights_base & (Rights.FD_SEEK | Rights.FD_TELL):
+            raise WasiError(Errno.ENOTCAPABLE)
         memory.check(offset_ptr, 8)
         memory.write_u64(offset_ptr, descriptor.seek(0, os.SEEK_CUR))
 

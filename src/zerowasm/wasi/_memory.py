@@ -44,9 +44,13 @@ class GuestMemory:
         self.size = self.view.nbytes
 
     def range(self, pointer: int, length: int) -> Tuple[int, int]:
-        """The checked ``(start, end)`` of ``length`` bytes at ``pointer``."""
+        """The checked ``(start, end)`` of ``length`` bytes at ``pointer``.
+
+        A negative ``length`` is a u32 that reached the host signed; a computed length
+        (``count * 8``) may exceed 32 bits and is checked as it is.
+        """
         start = pointer & U32_MASK
-        end = start + (length & U32_MASK)
+        end = start + (length & U32_MASK if length < 0 else length)
         if end > self.size:
             raise _fault()
         return start, end
