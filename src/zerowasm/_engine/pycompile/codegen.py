@@ -39,18 +39,33 @@ EMPTY: FrozenSet[str] = frozenset()
 
 
 class Expr:
-    """A pending Python expression standing for one operand stack value."""
+    """A pending Python expression standing for one operand stack value.
 
-    __slots__ = ("text", "cond", "reads", "ordered", "depth", "const")
+    ``raw`` is the expression; when ``wrap`` is a mask (``0xffffffff``...), ``raw`` is
+    only congruent to the value modulo ``wrap + 1`` (additions and multiplications
+    skip their masks until a consumer needs the canonical value) and ``text`` applies
+    the mask. Handlers that are congruence-safe (``+ - * & | ^ <<``) use ``raw``.
+    """
+
+    __slots__ = ("raw", "wrap", "cond", "reads", "ordered", "depth", "const")
 
     def __init__(self, text: str, reads: FrozenSet[str] = EMPTY, ordered: bool = False,
-                 depth: int = 0, cond: Optional[str] = None, const: Optional[int] = None) -> None:
-        self.text = text
+                 depth: int = 0, cond: Optional[str] = None, const: Optional[int] = None,
+                 wrap: int = 0) -> None:
+        self.raw = text
+        self.wrap = wrap
         self.cond = cond
         self.reads = reads
         self.ordered = ordered
         self.depth = depth
         self.const = const
+
+    @property
+    def text(self) -> str:
+        """The expression giving the canonical value."""
+        if self.wrap:
+            return "(%s & %s)" % (self.raw, hex(self.wrap))
+        return self.raw
 
     @staticmethod
     def var(name: str) -> "Expr":

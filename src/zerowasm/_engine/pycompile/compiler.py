@@ -81,7 +81,7 @@ class Ctl:
     def __init__(self, kind: str, info: BlockInfo, mode: str) -> None:
         self.kind = kind
         self.info = info
-        #: "function" | "transparent" | "pyif" | "pyloop" | "region" | "absorbed"
+        #: "function" | "transparent" | "pyif" | "ifconv" | "pyloop" | "region" | "absorbed"
         self.mode = mode
         self.loop: Optional[PyLoop] = None
         self.plan: Optional[RegionPlan] = None
@@ -114,6 +114,7 @@ class FunctionCompiler:
         self.handlers = handlers
         self.instructions, self.offsets = decode_body(self.function.code, self.function.offset)
         self.constructs = build_tree(info)
+        self.deep_targets = _deep_branch_targets(self.instructions, info)
         self.stack: List[Expr] = []
         self.ctls: List[Ctl] = []
         self.loops: List[PyLoop] = []
@@ -195,11 +196,12 @@ class FunctionCompiler:
             self.materialize(q, force=q >= start)
 
     def make(self, text: str, *operands: Expr, ordered: bool = False,
-             cond: Optional[str] = None) -> Expr:
+             cond: Optional[str] = None, wrap: int = 0) -> Expr:
         """A new expression built from ``operands`` (already popped)."""
         reads = frozenset().union(*(o.reads for o in operands)) if operands else frozenset()
         depth = 1 + max((o.depth for o in operands), default=0)
-        return Expr(text, reads, ordered or any(o.ordered for o in operands), depth, cond)
+        return Expr(text, reads, ordered or any(o.ordered for o in operands), depth, cond,
+                    wrap=wrap)
 
     def operands(self, n: int) -> List[Expr]:
         """Pop ``n`` operands, materializing them first if the result would be too deep."""
@@ -308,7 +310,27 @@ class FunctionCompiler:
             dst = "s%d" % (base + i)
             if src.text != dst:
                 self.emit("%s = %s" % (dst, _bare(src.text)))
-        self.jump(ctl)
+        if ctl.mode != "ifconv":
+            self.jump(ctl)
+
+    def branch_if(self, ctl: Ctl, cond: Expr) -> None:
+        """``br_if``: the branch under ``if cond``; for an if-converted target the rest
+        of its block continues in the ``else`` (or under ``if not cond``)."""
+        node = If(cond.truth)
+        self.out.append(node)
+        saved = self.out
+        self.out = node.body
+        self.branch(ctl)
+        if ctl.mode != "ifconv":
+            self.out = saved
+            return
+        if node.body:
+            node.orelse = []
+            self.out = node.orelse
+        else:
+            node.cond = "not " + _paren(cond.truth)
+            self.out = node.body
+        self.indent += 1
 
     def handle_escapes(self, loop: PyLoop) -> None:
         """After ``loop`` closed: route the branches pending in ``L``."""
@@ -374,6 +396,8 @@ class FunctionCompiler:
             mode = "absorbed"
         elif kind != "if" and not info.branched:
             mode = "transparent"
+        elif kind == "block" and pc not in self.deep_targets and self.indent < INDENT_BUDGET:
+            mode = "ifconv"
         else:
             depth_ok = len(self.loops) < LOOP_BUDGET and self.indent < INDENT_BUDGET
             if kind == "block" and depth_ok and chain_length(node) >= CHAIN_MIN:
@@ -402,7 +426,9 @@ class FunctionCompiler:
         ctl.saved_out = self.out
         ctl.saved_indent = self.indent
         self.ctls.append(ctl)
-        if mode == "pyif":
+        if mode == "ifconv":
+            pass
+        elif mode == "pyif":
             assert cond is not None
             ctl.if_node = If(cond.truth)
             self.out.append(ctl.if_node)
@@ -519,7 +545,7 @@ class FunctionCompiler:
             after = reach or info.branched
         if reach and not (kind == "loop" and mode != "region"):
             self.join_results(ctl)
-        if mode == "pyif":
+        if mode == "pyif" or mode == "ifconv":
             self.out = ctl.saved_out
             self.indent = ctl.saved_indent
         elif mode == "pyloop":
@@ -601,6 +627,41 @@ class FunctionCompiler:
             render(self.body, 1, lines)
         lines.append("")
         return "\n".join(lines)
+
+
+def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> set:
+    """Start indices of the blocks some branch reaches from inside another Python
+    construct (an ``if`` or a branched block/loop) or through a ``br_table``.
+
+    The other branched blocks are only left by ``br``/``br_if`` at their own level (or
+    inside unbranched blocks and loops, which emit no Python): they need no loop, the
+    rest of the block goes into the ``else`` of the branch (see ``mode == "ifconv"``).
+    """
+    deep = set()
+    stack = [-1]
+    blocks = info.blocks
+    for pc, instruction in enumerate(instructions):
+        op = instruction[0]
+        if op == 0x02 or op == 0x03 or op == 0x04:
+            stack.append(pc)
+        elif op == 0x0B:
+            if len(stack) > 1:
+                stack.pop()
+        elif op == 0x0C or op == 0x0D:
+            depth = instruction[1]
+            if depth >= len(stack):
+                continue
+            target = stack[-1 - depth]
+            for start in stack[len(stack) - depth:]:
+                inner = blocks.get(start)
+                if inner is None or inner.kind == "if" or inner.branched:
+                    deep.add(target)
+                    break
+        elif op == 0x0E:
+            for depth in tuple(instruction[1]) + (instruction[2],):
+                if depth < len(stack):
+                    deep.add(stack[-1 - depth])
+    return deep
 
 
 def _halving_tree(plan: RegionPlan, lo: int, hi: int) -> List[Statement]:

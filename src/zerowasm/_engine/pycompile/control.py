@@ -71,12 +71,7 @@ def br_if(c: "FunctionCompiler", ins: tuple) -> None:
     ctl = c.label(ins[1])
     c.spill_ordered(len(c.stack) - 1)
     cond = c.pop()
-    node = If(cond.truth)
-    c.out.append(node)
-    saved = c.out
-    c.out = node.body
-    c.branch(ctl)
-    c.out = saved
+    c.branch_if(ctl, cond)
 
 
 def br_table(c: "FunctionCompiler", ins: tuple) -> None:

@@ -23,11 +23,20 @@ Handler = Callable[["FunctionCompiler", tuple], None]
 
 
 def i32_wrap_i64(c: "FunctionCompiler", ins: tuple) -> None:
-    unary(c, "({a} & %s)" % hex(MASK32), fold_with("i32_wrap_i64"))
+    a = c.stack[-1]
+    if a.const is not None:
+        unary(c, "({a} & %s)" % hex(MASK32), fold_with("i32_wrap_i64"))
+        return
+    (a,) = c.operands(1)
+    c.push(c.make(a.raw, a, wrap=MASK32))
 
 
 def i64_extend_i32_u(c: "FunctionCompiler", ins: tuple) -> None:
-    """The value is unchanged (already unsigned)."""
+    """The value is unchanged (already unsigned) once canonical."""
+    a = c.stack[-1]
+    if a.wrap:
+        (a,) = c.operands(1)
+        c.push(c.make(a.text, a))
 
 
 def i64_extend_i32_s(c: "FunctionCompiler", ins: tuple) -> None:

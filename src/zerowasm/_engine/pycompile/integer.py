@@ -8,7 +8,7 @@ values need no mask. Comparisons push a condition (``a < b``) that ``if``/``br_i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict
+from typing import TYPE_CHECKING, Callable, Dict, Optional
 
 from ..._opcodes import Op
 from .codegen import Expr
@@ -38,14 +38,29 @@ i64_const = i32_const
 
 # ---------------------------------------------------------------------------- arithmetic
 def _masked(op: str, bits: int, name: str) -> Handler:
+    """``+ - *``: the result is left unmasked (congruent) until a consumer needs it."""
     mask = MASK32 if bits == 32 else MASK64
-    template = "(({a} %s {b}) & %s)" % (op, hex(mask))
+    template = "({a} %s {b})" % op
     fold = fold_with(name)
 
     def handler(c: "FunctionCompiler", ins: tuple) -> None:
-        binary(c, template, fold)
+        raw_binary(c, template, fold, mask)
     handler.__name__ = name
     return handler
+
+
+def raw_binary(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Optional[int]]],
+               wrap: int) -> None:
+    """A congruence-safe binary operation on the operands' unmasked forms."""
+    a, b = c.stack[-2], c.stack[-1]
+    if a.const is not None and b.const is not None and fold is not None:
+        result = fold(a.const, b.const)
+        if result is not None:
+            c.pop_n(2)
+            c.push(Expr.integer(result))
+            return
+    a, b = c.operands(2)
+    c.push(c.make(template.format(a=a.raw, b=b.raw), a, b, wrap=wrap))
 
 
 i32_add = _masked("+", 32, "i32_add")
@@ -54,16 +69,6 @@ i32_mul = _masked("*", 32, "i32_mul")
 i64_add = _masked("+", 64, "i64_add")
 i64_sub = _masked("-", 64, "i64_sub")
 i64_mul = _masked("*", 64, "i64_mul")
-
-
-def _bitwise(op: str, name: str) -> Handler:
-    template = "({a} %s {b})" % op
-    fold = fold_with(name) if name.startswith("i") else None
-
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
-        binary(c, template, fold)
-    handler.__name__ = name
-    return handler
 
 
 def _fold_and(a: int, b: int) -> int:
@@ -78,18 +83,30 @@ def _fold_xor(a: int, b: int) -> int:
     return a ^ b
 
 
-def i32_and(c: "FunctionCompiler", ins: tuple) -> None:
-    binary(c, "({a} & {b})", _fold_and)
+def _bitwise(op: str, fold: Callable[[int, int], int], name: str) -> Handler:
+    """``& | ^`` on unmasked operands: ``a & b`` is canonical when either operand is
+    (both non-negative and below 2**N); ``|``/``^`` only when both are."""
+    template = "({a} %s {b})" % op
+
+    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+        a, b = c.stack[-2], c.stack[-1]
+        if a.const is not None and b.const is not None:
+            c.pop_n(2)
+            c.push(Expr.integer(fold(a.const, b.const)))
+            return
+        if op == "&":
+            wrap = a.wrap if (a.wrap and b.wrap) else 0
+        else:
+            wrap = a.wrap or b.wrap
+        a, b = c.operands(2)
+        c.push(c.make(template.format(a=a.raw, b=b.raw), a, b, wrap=wrap))
+    handler.__name__ = name
+    return handler
 
 
-def i32_or(c: "FunctionCompiler", ins: tuple) -> None:
-    binary(c, "({a} | {b})", _fold_or)
-
-
-def i32_xor(c: "FunctionCompiler", ins: tuple) -> None:
-    binary(c, "({a} ^ {b})", _fold_xor)
-
-
+i32_and = _bitwise("&", _fold_and, "i32_and")
+i32_or = _bitwise("|", _fold_or, "i32_or")
+i32_xor = _bitwise("^", _fold_xor, "i32_xor")
 i64_and = i32_and
 i64_or = i32_or
 i64_xor = i32_xor
@@ -148,7 +165,8 @@ def _shift(bits: int, kind: str) -> Handler:
             if n == 0:
                 return
             if kind == "shl":
-                unary(c, "(({a} << %d) & %s)" % (n, hex(mask)))
+                (a,) = c.operands(1)
+                c.push(c.make("(%s << %d)" % (a.raw, n), a, wrap=mask))
             elif kind == "shr_u":
                 unary(c, "({a} >> %d)" % n)
             else:
@@ -198,11 +216,16 @@ def _extend(bits: int, from_bits: int) -> Handler:
     mask = MASK32 if bits == 32 else MASK64
     low = (1 << from_bits) - 1
     sign = 1 << (from_bits - 1)
-    template = "(((({a} & %s) ^ %s) - %s) & %s)" % (hex(low), hex(sign), hex(sign), hex(mask))
+    template = "((({a} & %s) ^ %s) - %s)" % (hex(low), hex(sign), hex(sign))
     fold = fold_with(name)
 
     def handler(c: "FunctionCompiler", ins: tuple) -> None:
-        unary(c, template, fold)
+        a = c.stack[-1]
+        if a.const is not None:
+            unary(c, template, fold)
+            return
+        (a,) = c.operands(1)
+        c.push(c.make(template.format(a=a.raw), a, wrap=mask))
     handler.__name__ = name
     return handler
 

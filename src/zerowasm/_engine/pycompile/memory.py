@@ -63,6 +63,7 @@ i64_load32_s = _load("(ld_s32(M0, {ea})[0] & 0xffffffffffffffff)", "i64_load32_s
 def _store(template: str, name: str) -> Handler:
     """``template`` has ``{ea}`` and ``{v}``; a statement."""
     byte_store = template.startswith("M0[")
+    partial = int(template.rsplit("& ", 1)[1].rstrip(")"), 16) if "& 0x" in template else 0
 
     def handler(c: "FunctionCompiler", ins: tuple) -> None:
         c.uses_memory = True
@@ -71,7 +72,12 @@ def _store(template: str, name: str) -> Handler:
             c.materialize(len(c.stack) - 2, force=True)
         addr, value = c.pop_n(2)
         c.before_side_effect()
-        c.emit(template.format(ea=_address(c, addr, ins[2]), v=value.text))
+        v = value.raw if partial else value.text
+        if value.const is not None and partial:
+            v = str(value.const & partial)
+            c.emit(template.replace(" & " + hex(partial), "").format(ea=_address(c, addr, ins[2]), v=v))
+            return
+        c.emit(template.format(ea=_address(c, addr, ins[2]), v=v))
     handler.__name__ = name
     return handler
 
