@@ -1,0 +1,514 @@
+"""The Python engine (Wasm -> Python source): every instruction family, control flow
+under Python's nesting limits, traps, evaluation order, multi-value, caching.
+
+Most tests run in every compilation *mode*: the normal structured translation, and
+with the budgets forced so that every branched construct becomes a full dispatch
+region, every block chain a chain region, or every expression is materialized at once.
+All modes must agree.
+"""
+
+from __future__ import annotations
+
+import ast
+import struct
+from typing import Any, Callable, Dict, Optional
+
+import pytest
+
+import zerowasm
+from zerowasm._engine.pycompile import compiler, regions
+
+from wat import wat
+
+MODES = ["structured", "full", "chain", "depth", "indent"]
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    name = request.param
+    if name == "full":
+        monkeypatch.setattr(compiler, "LOOP_BUDGET", 0)
+    elif name == "chain":
+        monkeypatch.setattr(compiler, "CHAIN_MIN", 1)
+    elif name == "depth":
+        monkeypatch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
+    elif name == "indent":
+        monkeypatch.setattr(compiler, "INDENT_BUDGET", 0)
+    return str(name)
+
+
+def instantiate(text: str, imports: Optional[Dict[str, Any]] = None) -> zerowasm.Instance:
+    rt = zerowasm.Runtime()
+    return rt.instantiate(rt.compile(wat(text)), imports or {})
+
+
+def sources(instance: zerowasm.Instance) -> Dict[int, str]:
+    module = instance.module
+    engine_module = module.engine_module
+    base = module.syntax.imported_function_count
+    return {base + k: engine_module.source_of(base + k) for k in range(len(module.syntax.functions))}
+
+
+def trap_message(call: Callable[[], Any]) -> str:
+    with pytest.raises(zerowasm.Trap) as info:
+        call()
+    return info.value.message
+
+
+# ------------------------------------------------------------------------------ numeric
+I32_BINARY = ["add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor",
+              "shl", "shr_s", "shr_u", "rotl", "rotr", "eq", "ne", "lt_s", "lt_u", "gt_s",
+              "gt_u", "le_s", "le_u", "ge_s", "ge_u"]
+I32_VALUES = [0, 1, 2, 3, 31, 32, 33, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 12345678]
+
+
+def _reference_i32(op: str, a: int, b: int) -> Any:
+    from zerowasm import _numeric as n
+    sa, sb = n.s32(a), n.s32(b)
+    compares = {"eq": a == b, "ne": a != b, "lt_s": sa < sb, "lt_u": a < b, "gt_s": sa > sb,
+                "gt_u": a > b, "le_s": sa <= sb, "le_u": a <= b, "ge_s": sa >= sb, "ge_u": a >= b}
+    if op in compares:
+        return int(compares[op])
+    bitwise = {"and": a & b, "or": a | b, "xor": a ^ b}
+    if op in bitwise:
+        return bitwise[op]
+    try:
+        return getattr(n, "i32_" + op)(a, b)
+    except zerowasm.Trap as trap:
+        return trap.message
+
+
+def test_i32_binary_operators(mode: str) -> None:
+    funcs = []
+    for op in I32_BINARY:
+        # from parameters (pending expressions) and with a constant right operand
+        funcs.append('(func (export "%s") (param i32 i32) (result i32) '
+                     'local.get 0 local.get 1 i32.%s)' % (op, op))
+        for k, value in enumerate((0, 1, 5, 0xFFFFFFFF, 31, 0x80000000)):
+            funcs.append('(func (export "%s_k%d") (param i32) (result i32) '
+                         'local.get 0 i32.const %d i32.%s)' % (op, k, value, op))
+            funcs.append('(func (export "%s_c%d") (result i32) '
+                         'i32.const 7 i32.const %d i32.%s)' % (op, k, value, op))
+    instance = instantiate("(module %s)" % "\n".join(funcs))
+    exports = instance.exports
+    for op in I32_BINARY:
+        for a in I32_VALUES:
+            for b in I32_VALUES:
+                expected = _reference_i32(op, a, b)
+                function = exports[op]
+                if isinstance(expected, str):
+                    assert trap_message(lambda: function(a, b)) == expected
+                else:
+                    assert function(a, b) & 0xFFFFFFFF == expected, (op, a, b)
+            for k, value in enumerate((0, 1, 5, 0xFFFFFFFF, 31, 0x80000000)):
+                expected = _reference_i32(op, a, value)
+                function = exports["%s_k%d" % (op, k)]
+                if isinstance(expected, str):
+                    assert trap_message(lambda: function(a)) == expected
+                else:
+                    assert function(a) & 0xFFFFFFFF == expected, (op, a, value)
+        for k, value in enumerate((0, 1, 5, 0xFFFFFFFF, 31, 0x80000000)):
+            expected = _reference_i32(op, 7, value)
+            function = exports["%s_c%d" % (op, k)]
+            if isinstance(expected, str):
+                assert trap_message(lambda: function()) == expected
+            else:
+                assert function() & 0xFFFFFFFF == expected
+
+
+def test_lazy_masks_stay_exact(mode: str) -> None:
+    # long chains of + - * << & | ^ without intermediate masks, compared with Python
+    instance = instantiate("""(module
+      (func (export "mix32") (param i32 i32) (result i32)
+        local.get 0 local.get 1 i32.mul local.get 0 i32.sub i32.const 7 i32.shl
+        local.get 1 i32.xor local.get 0 i32.add i32.const -1 i32.and
+        local.get 1 i32.or i32.const 3 i32.mul local.get 1 i32.sub)
+      (func (export "mix64") (param i64 i64) (result i64)
+        local.get 0 local.get 1 i64.mul local.get 1 i64.sub i64.const 13 i64.shl
+        local.get 0 i64.xor i64.const 0 i64.sub local.get 1 i64.mul)
+      (func (export "wrap") (param i64) (result i32)
+        local.get 0 local.get 0 i64.mul i32.wrap_i64 i32.const 1 i32.sub)
+      (func (export "ext") (param i32) (result i64)
+        local.get 0 local.get 0 i32.mul i64.extend_i32_u)
+      (func (export "sx") (param i32) (result i32)
+        local.get 0 i32.const 3 i32.sub i32.extend8_s))""")
+    e = instance.exports
+    m32, m64 = 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
+    for a in I32_VALUES:
+        for b in I32_VALUES:
+            x = ((((((a * b - a) << 7) ^ b) + a) & m32 | b) * 3 - b) & m32
+            assert e.mix32(a, b) & m32 == x
+            x = ((((((a * b - b) << 13) ^ a) - 0) * b)) & m64
+            assert e.mix64(a, b) & m64 == x
+        assert e.wrap(a) & m32 == ((a * a) - 1) & m32
+        assert e.ext(a) == (a * a) & m32
+        low = (a - 3) & 0xFF
+        assert e.sx(a) == (low - 256 if low >= 128 else low)
+
+
+def test_float_constants_keep_their_bits(mode: str) -> None:
+    instance = instantiate("""(module
+      (func (export "f64nan") (result i64) f64.const nan:0x4 i64.reinterpret_f64)
+      (func (export "f64ninf") (result i64) f64.const -inf i64.reinterpret_f64)
+      (func (export "f32snan") (result i32) f32.const -nan:0x1 i32.reinterpret_f32)
+      (func (export "negzero") (result i64) f64.const -0.0 i64.reinterpret_f64)
+      (func (export "neg") (result i64) f64.const nan:0x7 f64.neg i64.reinterpret_f64)
+      (func (export "div") (param f64 f64) (result f64) local.get 0 local.get 1 f64.div)
+      (func (export "f32add") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add)
+      (func (export "cmp") (param f64 f64) (result i32)
+        local.get 0 local.get 1 f64.lt local.get 0 local.get 1 f64.ne i32.add))""")
+    e = instance.exports
+    assert e.f64nan() & 0xFFFFFFFFFFFFFFFF == 0x7FF0000000000004
+    assert e.f64ninf() & 0xFFFFFFFFFFFFFFFF == 0xFFF0000000000000
+    assert e.f32snan() & 0xFFFFFFFF == 0xFF800001
+    assert e.negzero() & 0xFFFFFFFFFFFFFFFF == 0x8000000000000000
+    assert e.neg() & 0xFFFFFFFFFFFFFFFF == 0xFFF0000000000007
+    assert e.div(1.0, 0.0) == float("inf") and e.div(-1.0, 0.0) == float("-inf")
+    assert e.f32add(1.0, 2.0 ** -30) == 1.0
+    assert e.cmp(1.0, 2.0) == 2 and e.cmp(float("nan"), 1.0) == 1
+
+
+def test_conversions_and_traps(mode: str) -> None:
+    instance = instantiate("""(module
+      (func (export "trunc") (param f64) (result i32) local.get 0 i32.trunc_f64_s)
+      (func (export "sat") (param f64) (result i32) local.get 0 i32.trunc_sat_f64_u)
+      (func (export "conv") (param i64) (result f64) local.get 0 f64.convert_i64_s)
+      (func (export "convu") (param i32) (result f64) local.get 0 f64.convert_i32_u)
+      (func (export "sx") (param i32) (result i64) local.get 0 i64.extend_i32_s))""")
+    e = instance.exports
+    assert e.trunc(-3.9) == -3
+    assert trap_message(lambda: e.trunc(3e10)) == "integer overflow"
+    assert trap_message(lambda: e.trunc(float("nan"))) == "invalid conversion to integer"
+    assert e.sat(-5.0) == 0 and e.sat(1e20) == -1
+    assert e.conv(-(2 ** 63)) == -(2.0 ** 63)
+    assert e.convu(-1) == 4294967295.0
+    assert e.sx(-2) == -2
+
+
+# ------------------------------------------------------------------------------ memory
+MEMORY_MODULE = """(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (memory (export "memory") 1 3)
+  (func (export "store_load") (param i32 i64) (result i64)
+    local.get 0 local.get 1 i64.store offset=3
+    local.get 0 i64.load offset=3)
+  (func (export "widths") (param i32) (result i64)
+    (i32.store8 (local.get 0) (i32.const 0x1ff))
+    (i32.store16 offset=2 (local.get 0) (i32.const -2))
+    (i64.store32 offset=4 (local.get 0) (i64.const 0x1_8000_0001))
+    (i64.add
+      (i64.add (i64.load8_s (local.get 0)) (i64.load16_s offset=2 (local.get 0)))
+      (i64.add (i64.load32_s offset=4 (local.get 0))
+               (i64.extend_i32_u (i32.load8_u (local.get 0))))))
+  (func (export "floats") (param i32 f32 f64) (result f64)
+    (f32.store (local.get 0) (local.get 1))
+    (f64.store offset=8 (local.get 0) (local.get 2))
+    (f64.add (f64.promote_f32 (f32.load (local.get 0))) (f64.load offset=8 (local.get 0))))
+  (func (export "f32bits") (param i32 i32) (result i32)
+    (i32.store (local.get 0) (local.get 1))
+    (f32.store offset=4 (local.get 0) (f32.load (local.get 0)))
+    (i32.load offset=4 (local.get 0)))
+  (func (export "grow_then_store") (param i32) (result i32)
+    (drop (memory.grow (local.get 0)))
+    (i32.store (i32.const 70000) (i32.const 42))
+    (i32.add (i32.load (i32.const 70000)) (memory.size)))
+  (func (export "load_before_store") (param i32) (result i32)
+    ;; the load traps first: the store must not happen
+    (i32.add (i32.load (local.get 0))
+             (block (result i32) (i32.store (i32.const 0) (i32.const 7)) (i32.const 1))))
+  (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "call_host") (param i32) (result i32)
+    (i32.add (i32.load (i32.const 0)) (call $host (local.get 0))))
+  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init") (param i32 i32 i32) (memory.init 0 (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "drop_data") (data.drop 0))
+  (data "hello"))"""
+
+
+def _host(x: int) -> int:
+    if x == 99:
+        raise IndexError("host's own")
+    return x + 1
+
+
+def test_memory_access(mode: str) -> None:
+    e = instantiate(MEMORY_MODULE, {"env": {"host": _host}}).exports
+    assert e.store_load(100, -5) == -5
+    assert e.widths(200) == -1 + -2 + -2147483647 + 255
+    assert e.floats(300, 1.5, 2.25) == 3.75
+    assert e.f32bits(400, 0x7FA00001) == 0x7FA00001  # signaling NaN through load/store
+    assert trap_message(lambda: e.store_load(65536 - 10, 1)) == "out of bounds memory access"
+    assert trap_message(lambda: e.peek(0xFFFFFFFF)) == "out of bounds memory access"
+    assert trap_message(lambda: e.load_before_store(65536)) == "out of bounds memory access"
+    assert e.peek(0) == 0
+    assert e.grow_then_store(1) == 42 + 2
+    assert e.call_host(5) == 6
+
+
+def test_host_index_error_is_not_a_trap(mode: str) -> None:
+    e = instantiate(MEMORY_MODULE, {"env": {"host": _host}}).exports
+    with pytest.raises(IndexError, match="host's own"):
+        e.call_host(99)
+
+
+def test_bulk_memory(mode: str) -> None:
+    instance = instantiate(MEMORY_MODULE, {"env": {"host": _host}})
+    e = instance.exports
+    memory = e.memory
+    e.fill(10, 0x41, 5)
+    assert memory.read(9, 7) == b"\0AAAAA\0"
+    e.copy(12, 10, 5)
+    assert memory.read(10, 8) == b"AAAAAAA\0"
+    e.init(0, 1, 4)
+    assert memory.read(0, 4) == b"ello"
+    assert trap_message(lambda: e.fill(65536, 0, 1)) == "out of bounds memory access"
+    assert trap_message(lambda: e.copy(0, 65530, 7)) == "out of bounds memory access"
+    assert trap_message(lambda: e.init(0, 3, 3)) == "out of bounds memory access"
+    e.fill(65536, 0, 0)  # at the end, length 0: fine
+    e.drop_data()
+    assert trap_message(lambda: e.init(0, 0, 1)) == "out of bounds memory access"
+    e.init(0, 0, 0)
+
+
+# ------------------------------------------------------------------------------ control
+CONTROL_MODULE = """(module
+  (func (export "nested") (param i32) (result i32) (local i32)
+    ;; leaving two loops at once (a pending label)
+    (block $out
+      (loop $a
+        (loop $b
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $out (i32.gt_u (local.get 1) (local.get 0)))
+          (br_if $b (i32.and (local.get 1) (i32.const 1)))
+          (br $a))))
+    (local.get 1))
+  (func (export "switch") (param i32) (result i32)
+    (block $d (block $c (block $b (block $a
+      (br_table $a $b $c $b $d (local.get 0)))
+      (return (i32.const 10)))
+      (return (i32.const 11)))
+      (return (i32.const 12)))
+    (i32.const 13))
+  (func (export "vals") (param i32) (result i32)
+    (block $done (result i32)
+      (i32.add (i32.const 100)
+        (block $inner (result i32)
+          (br_if $done (i32.const 1) (i32.eq (local.get 0) (i32.const 1)))
+          (br_if $inner (i32.const 2) (i32.eq (local.get 0) (i32.const 2)))
+          (br_table $inner $done $inner (i32.const 3) (local.get 0))))))
+  (func (export "loop_params") (param i32) (result i32 i32) (local i32)
+    ;; a loop with parameters (counter, acc)
+    (local.get 0) (i32.const 0)
+    (loop $l (param i32 i32) (result i32 i32)
+      (local.set 1)
+      (local.tee 0)
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (i32.sub (i32.const 1))
+      (local.get 1)
+      (br_if $l (i32.gt_s (local.get 0) (i32.const 1)))))
+  (func (export "param_blocks") (param i32) (result i32 i32)
+    (i32.const 1) (i32.const 2)
+    (block $b (param i32 i32) (result i32 i32)
+      (br_if $b (local.get 0))
+      (i32.add) (i32.const 10))
+    (if (param i32 i32) (result i32 i32) (local.get 0)
+      (then (i32.sub) (i32.const 0))))
+  (func (export "if_results") (param i32) (result f64)
+    (if (result f64) (local.get 0) (then (f64.const 1.5)) (else (f64.const -2.5))))
+  (func (export "select") (param i32 i64 i64) (result i64)
+    (select (local.get 1) (local.get 2) (local.get 0)))
+  (func (export "early") (param i32) (result i32)
+    (if (local.get 0) (then (return (i32.const 7))))
+    (loop $l (br_if $l (i32.eqz (i32.const 1))))
+    (i32.const 8))
+  (func (export "unreachable") (unreachable))
+  (func (export "tee_order") (param i32) (result i32)
+    ;; the pending read of local 0 must see its old value
+    (i32.sub (local.get 0) (local.tee 0 (i32.const 100))))
+)"""
+
+
+def test_control_flow(mode: str) -> None:
+    e = instantiate(CONTROL_MODULE).exports
+    assert e.nested(10) == 11
+    assert [e.switch(i) for i in range(7)] == [10, 11, 12, 11, 13, 13, 13]
+    assert [e.vals(i) for i in range(5)] == [103, 1, 102, 103, 103]
+    assert e.loop_params(5) == (0, 15)
+    assert e.param_blocks(1) == (-1, 0) and e.param_blocks(0) == (3, 10)
+    assert e.if_results(1) == 1.5 and e.if_results(0) == -2.5
+    assert e.select(1, 5, 6) == 5 and e.select(0, 5, 6) == 6
+    assert e.early(1) == 7 and e.early(0) == 8
+    assert trap_message(e.unreachable) == "unreachable"
+    assert e.tee_order(5) == 5 - 100
+
+
+def test_multi_value(mode: str) -> None:
+    e = instantiate("""(module
+      (func $swap (param i32 i64) (result i64 i32) local.get 1 local.get 0)
+      (func (export "roundtrip") (param i32 i64) (result i32 i64)
+        (call $swap (local.get 0) (local.get 1))
+        (local.set 0)
+        (i64.add (i64.const 0))
+        (local.set 1) (local.get 0) (local.get 1))
+      (func (export "three") (result i32 i32 i32)
+        (block (result i32 i32 i32) (i32.const 1) (i32.const 2) (i32.const 3) (br 0))))""").exports
+    assert e.roundtrip(3, 4) == (3, 4)
+    assert e.three() == (1, 2, 3)
+
+
+def test_call_indirect_and_tables(mode: str) -> None:
+    e = instantiate("""(module
+      (type $ii (func (param i32) (result i32)))
+      (table $t 4 8 funcref)
+      (table $x 2 externref)
+      (elem (table $t) (i32.const 0) func $inc $dec)
+      (elem declare func $other)
+      (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $dec (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+      (func $other (param i64))
+      (func (export "call") (param i32 i32) (result i32)
+        (call_indirect (type $ii) (local.get 1) (local.get 0)))
+      (func (export "set_other") (table.set $t (i32.const 2) (ref.func $other)))
+      (func (export "grow") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))
+      (func (export "size") (result i32) (table.size $t))
+      (func (export "is_null") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+      (func (export "tput") (param i32 externref) (table.set $x (local.get 0) (local.get 1)))
+      (func (export "tget") (param i32) (result externref) (table.get $x (local.get 0)))
+      (func (export "fill") (param i32 i32) (table.fill $t (local.get 0) (ref.func $inc) (local.get 1)))
+      (func (export "copy") (param i32 i32 i32) (table.copy $t $t (local.get 0) (local.get 1) (local.get 2))))""").exports
+    assert e.call(0, 10) == 11 and e.call(1, 10) == 9
+    assert trap_message(lambda: e.call(2, 0)) == "uninitialized element"
+    assert trap_message(lambda: e.call(4, 0)) == "undefined element"
+    assert trap_message(lambda: e.call(-1, 0)) == "undefined element"
+    e.set_other()
+    assert trap_message(lambda: e.call(2, 0)) == "indirect call type mismatch"
+    assert e.is_null(3) == 1 and e.is_null(0) == 0
+    assert trap_message(lambda: e.is_null(4)) == "out of bounds table access"
+    assert e.grow(2) == 4 and e.size() == 6 and e.grow(3) == -1
+    token = object()
+    e.tput(1, token)
+    assert e.tget(1) is token
+    assert trap_message(lambda: e.tput(2, token)) == "out of bounds table access"
+    e.fill(4, 2)
+    assert e.call(5, 1) == 2
+    assert trap_message(lambda: e.fill(5, 2)) == "out of bounds table access"
+    e.copy(2, 0, 2)
+    assert e.call(3, 1) == 0
+    assert trap_message(lambda: e.copy(5, 0, 2)) == "out of bounds table access"
+
+
+def test_globals(mode: str) -> None:
+    e = instantiate("""(module
+      (global $c i64 (i64.const -3))
+      (global $m (mut i32) (i32.const 5))
+      (func (export "bump") (result i32)
+        ;; the pending read of $m must happen before the set
+        (global.get $m) (global.set $m (i32.add (global.get $m) (i32.const 1))) (global.get $m)
+        i32.add)
+      (func (export "const") (result i64) (global.get $c)))""").exports
+    assert e.bump() == 5 + 6
+    assert e.const() == -3
+
+
+# ------------------------------------------------------------------------------ limits
+def _switch_module(cases: int) -> str:
+    """A C-style switch: ``cases`` nested blocks and a br_table in the innermost."""
+    labels = " ".join("$c%d" % i for i in range(cases))
+    body = "(br_table %s $exit (local.get 0))" % labels
+    for k in range(cases):
+        body = "(block $c%d %s)\n(local.set 1 (i32.const %d))\n(br $exit)" % (k, body, k + 1)
+    return """(module (func (export "switch") (param i32) (result i32) (local i32)
+      (block $exit %s) (local.get 1)))""" % body
+
+
+def test_deep_switch(mode: str) -> None:
+    e = instantiate(_switch_module(300)).exports
+    for i in (0, 1, 2, 150, 299, 300, 5000):
+        expected = i + 1 if i < 300 else 0
+        assert e.switch(i) == expected, i
+
+
+def test_deep_loop_nest(mode: str) -> None:
+    # 60 nested branched loops, each iterating twice: 2**... no: each inner loop runs
+    # once per outer iteration and the innermost counts
+    depth = 60
+    body = "(local.set 1 (i32.add (local.get 1) (i32.const 1)))"
+    for k in range(depth):
+        body = ("(loop $l%d %s (br_if $l%d (i32.and (i32.eq (local.get 1) (i32.const %d)) "
+                "(i32.const 1))))" % (k, body, k, k))
+    text = """(module (func (export "f") (param i32) (result i32) (local i32)
+      %s (local.get 1)))""" % body
+    e = instantiate(text).exports
+    assert e.f(0) == 60
+
+
+def test_deep_if_nest_and_blocks(mode: str) -> None:
+    depth = 150
+    body = "(local.set 1 (i32.const 1))"
+    for k in range(depth):
+        body = ("(if (i32.ge_u (local.get 0) (i32.const %d)) (then %s "
+                "(local.set 1 (i32.add (local.get 1) (i32.const 1)))))" % (depth - 1 - k, body))
+    blocks = "(br_if 0 (local.get 0))"
+    for k in range(200):
+        blocks = "(block %s (br_if %d (i32.eq (local.get 0) (i32.const %d))))" % (
+            blocks, min(k % 3, 199 - k), k)
+    text = """(module (func (export "f") (param i32) (result i32) (local i32)
+      %s %s (local.get 1)))""" % (body, blocks)
+    e = instantiate(text).exports
+    assert e.f(200) == 1 + 150
+    assert e.f(0) == 1
+    assert e.f(3) == 4
+
+
+def test_deep_expression(mode: str) -> None:
+    terms = 3000
+    body = "(local.get 0)" + " (local.get 0) i32.add" * terms
+    e = instantiate("""(module (func (export "f") (param i32) (result i32) %s))""" % body).exports
+    assert e.f(3) == 3 * (terms + 1)
+    nested = "(local.get 0)"
+    for _ in range(500):
+        nested = "(i32.xor (i32.const 1) %s)" % nested
+    e = instantiate("""(module (func (export "f") (param i32) (result i32) %s))""" % nested).exports
+    assert e.f(6) == 6
+
+
+# ------------------------------------------------------------------------------ engine
+def test_code_is_cached_per_module_and_named() -> None:
+    rt = zerowasm.Runtime()
+    module = rt.compile(wat("""(module (func $answer (export "answer") (result i32) i32.const 42))""",
+                            "--debug-names"))
+    first = rt.instantiate(module)
+    second = rt.instantiate(module)
+    assert first.exports.answer() == 42 and second.exports.answer() == 42
+    engine_module = module.engine_module
+    code = engine_module.code_of(0)
+    assert code.co_filename == "<wasm:func answer>"
+    assert first.namespace["f0"].__code__ is second.namespace["f0"].__code__
+    assert "def f0():" in engine_module.source_of(0)
+
+
+def test_generated_source_is_python39_syntax() -> None:
+    instance = instantiate(CONTROL_MODULE)
+    for source in sources(instance).values():
+        ast.parse(source, feature_version=(3, 9))
+    instance = instantiate(MEMORY_MODULE, {"env": {"host": _host}})
+    for source in sources(instance).values():
+        ast.parse(source, feature_version=(3, 9))
+
+
+def test_nesting_limits_respected() -> None:
+    instance = instantiate(_switch_module(300))
+    source = sources(instance)[0]
+    compile(source, "<test>", "exec")
+    width = max(len(line) - len(line.lstrip(" ")) for line in source.splitlines())
+    assert width // 4 < 100
+
+
+def test_f32_store_of_arithmetic_nan_roundtrips() -> None:
+    e = instantiate("""(module (memory 1)
+      (func (export "f") (param i32) (result i32)
+        (f32.store (i32.const 0) (f32.add (f32.reinterpret_i32 (local.get 0)) (f32.const 1)))
+        (i32.load (i32.const 0))))""").exports
+    assert e.f(0x7FC00001) & 0xFFFFFFFF == 0x7FC00001
+    assert e.f(struct.unpack("<I", struct.pack("<f", 1.0))[0]) & 0xFFFFFFFF == 0x40000000
