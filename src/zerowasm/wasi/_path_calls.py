@@ -20,7 +20,7 @@ import stat as stat_module
 from ._abi import (DIRECTORY_INHERITING, DIRECTORY_RIGHTS, FILE_RIGHTS, FILESTAT, FdFlags,
                    LookupFlags, OFlags, Rights)
 from ._base import WasiBase
-from ._descriptors import DirectoryDescriptor, FileDescriptor, filetype_of_mode
+from ._descriptors import Descriptor, DirectoryDescriptor, FileDescriptor, filetype_of_mode
 from ._errno import Errno, WasiError
 from ._fd_calls import timestamps_to_set, write_filestat
 from ._memory import U32_MASK, U64_MASK, GuestMemory
@@ -70,8 +70,11 @@ class PathCalls(WasiBase):
         """Open a file or directory relative to directory ``fd``; write the new
         descriptor (u32) at ``opened_fd_ptr``.
 
-        The requested rights are intersected with ``fd``'s inheriting rights and with
-        what the file type supports. The host file is opened for writing when the
+        The new descriptor gets the requested base rights that apply to its file type.
+        ``fd``'s *inheriting* rights are reported but not enforced, as in wasmtime and
+        wazero: toolchains pass directory-only inheriting sets and then read the files
+        they open (Zig's std does). Rights are the guest's own restrictions; the
+        sandbox (preopens, read-only mounts) does not rely on them. The host file is opened for writing when the
         rights ask for ``fd_write``, ``fd_allocate`` or ``fd_filestat_set_size`` (as
         wasi-libc and Rust's std request them), for reading otherwise (so a directory
         opened with write rights fails with EISDIR, as POSIX says).
@@ -132,16 +135,16 @@ class PathCalls(WasiBase):
         except BaseException:
             os.close(host_fd)
             raise
-        allowed = directory.rights_inheriting
+        descriptor: Descriptor
         if stat_module.S_ISDIR(mode):
-            descriptor: object = DirectoryDescriptor(
-                host_fd, base & allowed & DIRECTORY_RIGHTS,
-                inheriting & allowed & DIRECTORY_INHERITING, directory.mount,  # type: ignore[arg-type]
-                depth, flags=fdflags)
+            descriptor = DirectoryDescriptor(host_fd, base & DIRECTORY_RIGHTS,
+                                             inheriting & DIRECTORY_INHERITING,
+                                             directory.mount,  # type: ignore[arg-type]
+                                             depth, flags=fdflags)
         else:
-            descriptor = FileDescriptor(host_fd, filetype_of_mode(mode), base & allowed & FILE_RIGHTS,
-                                        0, fdflags, directory.mount)
-        new_fd = self.fds.insert(descriptor)  # type: ignore[arg-type]
+            descriptor = FileDescriptor(host_fd, filetype_of_mode(mode), base & FILE_RIGHTS, 0,
+                                        fdflags, directory.mount)
+        new_fd = self.fds.insert(descriptor)
         memory.write_u32(opened_fd_ptr, new_fd)
 
     def path_filestat_get(self, memory: GuestMemory, fd: int, flags: int, path: int,

@@ -1,0 +1,3 @@
+module gocopy
+
+go 1.21
