@@ -512,3 +512,356 @@ def test_f32_store_of_arithmetic_nan_roundtrips() -> None:
         (i32.load (i32.const 0))))""").exports
     assert e.f(0x7FC00001) & 0xFFFFFFFF == 0x7FC00001
     assert e.f(struct.unpack("<I", struct.pack("<f", 1.0))[0]) & 0xFFFFFFFF == 0x40000000
+
+
+# ------------------------------------------------------------------------------ fuzzing
+class _Gen:
+    """Random valid i32 programs (structured control, memory, calls, traps)."""
+
+    BINOPS = ["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "eq", "ne",
+              "lt_s", "lt_u", "gt_u", "ge_s", "div_u", "rem_s", "rotl"]
+    #: nesting depth below which statements and expressions may nest further
+    MAX_DEPTH = 6
+
+    def __init__(self, seed: int) -> None:
+        import random
+        self.r = random.Random(seed)
+        self.lines: list = []
+
+    def const(self) -> int:
+        return self.r.choice([0, 1, 2, 3, 7, -1, -2, 255, 256, 0x7FFFFFFF, -0x80000000,
+                              self.r.randrange(-1000, 1000), self.r.randrange(1 << 32) - (1 << 31)])
+
+    def expr(self, d: int, labels: list) -> None:
+        r, emit = self.r, self.lines.append
+        choice = r.randrange(16 if d < self.MAX_DEPTH - 1 else 3)
+        if choice == 0:
+            emit("i32.const %d" % self.const())
+        elif choice in (1, 2):
+            emit("local.get %d" % r.randrange(6))
+        elif choice in (3, 4, 5):
+            self.expr(d + 1, labels)
+            self.expr(d + 1, labels)
+            emit("i32.%s" % r.choice(self.BINOPS))
+        elif choice == 6:
+            self.expr(d + 1, labels)
+            emit("i32.eqz")
+        elif choice == 7:
+            self.expr(d + 1, labels)
+            emit("local.tee %d" % r.randrange(2, 6))
+        elif choice == 8:
+            self.address(d, labels)
+            emit(r.choice(["i32.load offset=%d" % r.choice([0, 4, 65532]), "i32.load8_u", "i32.load16_s offset=1"]))
+        elif choice == 9:
+            self.expr(d + 1, labels)
+            self.expr(d + 1, labels)
+            self.expr(d + 1, labels)
+            emit("select")
+        elif choice == 10:
+            emit("block (result i32)")
+            self.stmts(d + 1, labels + [("block", 1)], 3)
+            self.expr(d + 1, labels + [("block", 1)])
+            emit("end")
+        elif choice == 11:
+            self.expr(d + 1, labels)
+            emit("if (result i32)")
+            self.stmts(d + 1, labels + [("if", 1)], 2)
+            self.expr(d + 1, labels + [("if", 1)])
+            emit("else")
+            self.expr(d + 1, labels + [("if", 1)])
+            emit("end")
+        elif choice == 12:
+            self.expr(d + 1, labels)
+            self.expr(d + 1, labels)
+            emit("call $g")
+        elif choice == 13:
+            emit("global.get $glob")
+        elif choice == 14:
+            emit("memory.size")
+        else:
+            self.expr(d + 1, labels)
+            emit("i32.extend8_s")
+
+    def address(self, d: int, labels: list) -> None:
+        self.expr(d + 1, labels)
+        if self.r.random() < 0.9:
+            self.lines.append("i32.const 65535")
+            self.lines.append("i32.and")
+
+    def stmts(self, d: int, labels: list, n: int) -> None:
+        for _ in range(self.r.randrange(n + 1)):
+            if self.stmt(d, labels):
+                return
+
+    def branch_value(self, d: int, labels: list, depth: int) -> None:
+        if labels[-1 - depth][1]:
+            self.expr(d + 1, labels)
+
+    def stmt(self, d: int, labels: list) -> bool:
+        """Emit one statement; True when it ends the list (unconditional transfer)."""
+        r, emit = self.r, self.lines.append
+        choice = r.randrange(15 if d < self.MAX_DEPTH else 4)
+        if choice == 0:
+            self.expr(d + 1, labels)
+            emit("local.set %d" % r.randrange(2, 6))
+        elif choice == 1:
+            self.address(d, labels)
+            self.expr(d + 1, labels)
+            emit(r.choice(["i32.store", "i32.store8 offset=3", "i32.store16"]))
+        elif choice == 2:
+            depth = r.randrange(len(labels))
+            self.branch_value(d, labels, depth)
+            self.expr(d + 1, labels)
+            emit("br_if %d" % depth)
+            if labels[-1 - depth][1]:
+                emit("drop")
+        elif choice == 3:
+            self.expr(d + 1, labels)
+            emit("global.set $glob")
+        elif choice == 4:
+            emit("block")
+            self.stmts(d + 1, labels + [("block", 0)], 4)
+            emit("end")
+        elif choice == 5:
+            emit("loop")
+            emit("local.get 6 i32.eqz if i32.const 0xDEAD return end")
+            emit("local.get 6 i32.const 1 i32.sub local.set 6")
+            self.stmts(d + 1, labels + [("loop", 0)], 4)
+            emit("end")
+        elif choice == 6:
+            self.expr(d + 1, labels)
+            emit("if")
+            self.stmts(d + 1, labels + [("if", 0)], 3)
+            if r.random() < 0.6:
+                emit("else")
+                self.stmts(d + 1, labels + [("if", 0)], 3)
+            emit("end")
+        elif choice == 7:
+            depth = r.randrange(len(labels))
+            self.branch_value(d, labels, depth)
+            emit("br %d" % depth)
+            return True
+        elif choice == 8:
+            arity = labels[-1][1]
+            same = [k for k in range(len(labels)) if labels[-1 - k][1] == arity]
+            if arity:
+                self.expr(d + 1, labels)
+            self.expr(d + 1, labels)
+            targets = [r.choice(same) for _ in range(r.randrange(1, 6))]
+            emit("br_table %s" % " ".join(map(str, targets)))
+            return True
+        elif choice == 9:
+            self.expr(d + 1, labels)
+            emit("return")
+            return True
+        elif choice == 10 and r.random() < 0.2:
+            emit("unreachable")
+            return True
+        elif choice == 11:
+            self.expr(d + 1, labels)
+            emit("drop")
+        elif choice == 12:
+            emit("i32.const 1 memory.grow drop")
+        else:
+            self.expr(d + 1, labels)
+            self.expr(d + 1, labels)
+            emit("call $g")
+            emit("local.set %d" % r.randrange(2, 6))
+        return False
+
+    def module(self) -> str:
+        self.lines = ["i32.const 300 local.set 6"]
+        self.stmts(0, [("function", 1)], 8)
+        self.expr(0, [("function", 1)])
+        body = "\n".join(self.lines)
+        return """(module
+          (memory 1 4)
+          (global $glob (mut i32) (i32.const 5))
+          (func $g (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.const 3 i32.shl i32.xor global.get $glob i32.add)
+          (func (export "f") (param i32 i32) (result i32) (local i32 i32 i32 i32 i32)
+            %s))""" % body
+
+
+def _reference(syntax: Any, args: tuple) -> tuple:
+    """A direct interpreter of the generated subset: (result or trap message, memory, global)."""
+    from zerowasm import _numeric as n
+    from zerowasm._binary import decode_body
+    from zerowasm._opcodes import Op
+
+    memory = bytearray(65536)
+    glob = [5]
+
+    def call_g(a: int, b: int) -> int:
+        return ((a ^ ((b << 3) & 0xFFFFFFFF)) + glob[0]) & 0xFFFFFFFF
+
+    function = syntax.functions[1]
+    code, _ = decode_body(function.code, function.offset)
+    end: Dict[int, int] = {}
+    else_: Dict[int, int] = {}
+    opened: list = []
+    for pc, ins in enumerate(code):
+        if ins[0] in (Op.BLOCK, Op.LOOP, Op.IF):
+            opened.append(pc)
+        elif ins[0] == Op.ELSE:
+            else_[opened[-1]] = pc
+        elif ins[0] == Op.END and opened:
+            end[opened.pop()] = pc
+    binops = {
+        Op.I32_ADD: n.i32_add, Op.I32_SUB: n.i32_sub, Op.I32_MUL: n.i32_mul,
+        Op.I32_AND: lambda a, b: a & b, Op.I32_OR: lambda a, b: a | b,
+        Op.I32_XOR: lambda a, b: a ^ b, Op.I32_SHL: n.i32_shl, Op.I32_SHR_S: n.i32_shr_s,
+        Op.I32_SHR_U: n.i32_shr_u, Op.I32_EQ: lambda a, b: int(a == b),
+        Op.I32_NE: lambda a, b: int(a != b), Op.I32_LT_S: lambda a, b: int(n.s32(a) < n.s32(b)),
+        Op.I32_LT_U: lambda a, b: int(a < b), Op.I32_GT_U: lambda a, b: int(a > b),
+        Op.I32_GE_S: lambda a, b: int(n.s32(a) >= n.s32(b)), Op.I32_DIV_U: n.i32_div_u,
+        Op.I32_REM_S: n.i32_rem_s, Op.I32_ROTL: n.i32_rotl,
+    }
+    locals_ = [a & 0xFFFFFFFF for a in args] + [0] * 5
+    stack: list = []
+    labels: list = [("function", 0, len(code) - 1, 1, 0)]
+
+    def check(address: int, size: int) -> None:
+        if address + size > len(memory):
+            raise zerowasm.Trap(zerowasm.TrapKind.OUT_OF_BOUNDS_MEMORY_ACCESS)
+
+    pc = 0
+    try:
+        while True:
+            ins = code[pc]
+            op = ins[0]
+            pc += 1
+            if op == Op.I32_CONST:
+                stack.append(ins[1])
+            elif op == Op.LOCAL_GET:
+                stack.append(locals_[ins[1]])
+            elif op == Op.LOCAL_SET:
+                locals_[ins[1]] = stack.pop()
+            elif op == Op.LOCAL_TEE:
+                locals_[ins[1]] = stack[-1]
+            elif op in binops:
+                b = stack.pop()
+                a = stack.pop()
+                stack.append(binops[op](a, b))
+            elif op == Op.I32_EQZ:
+                stack.append(int(stack.pop() == 0))
+            elif op == Op.I32_EXTEND8_S:
+                stack.append(n.i32_extend8_s(stack.pop()))
+            elif op == Op.GLOBAL_GET:
+                stack.append(glob[0])
+            elif op == Op.GLOBAL_SET:
+                glob[0] = stack.pop()
+            elif op == Op.MEMORY_SIZE:
+                stack.append(len(memory) >> 16)
+            elif op == Op.MEMORY_GROW:
+                delta = stack.pop()
+                old = len(memory) >> 16
+                if old + delta > 4:
+                    stack.append(0xFFFFFFFF)
+                else:
+                    memory.extend(bytes(delta * 65536))
+                    stack.append(old)
+            elif op in (Op.I32_LOAD, Op.I32_LOAD8_U, Op.I32_LOAD16_S):
+                address = stack.pop() + ins[2]
+                size = {Op.I32_LOAD: 4, Op.I32_LOAD8_U: 1, Op.I32_LOAD16_S: 2}[op]
+                check(address, size)
+                value = int.from_bytes(memory[address:address + size], "little")
+                if op == Op.I32_LOAD16_S and value >= 0x8000:
+                    value = (value - 0x10000) & 0xFFFFFFFF
+                stack.append(value)
+            elif op in (Op.I32_STORE, Op.I32_STORE8, Op.I32_STORE16):
+                value = stack.pop()
+                address = stack.pop() + ins[2]
+                size = {Op.I32_STORE: 4, Op.I32_STORE8: 1, Op.I32_STORE16: 2}[op]
+                check(address, size)
+                memory[address:address + size] = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+            elif op == Op.SELECT:
+                c = stack.pop()
+                b = stack.pop()
+                a = stack.pop()
+                stack.append(a if c else b)
+            elif op == Op.DROP:
+                stack.pop()
+            elif op == Op.CALL:
+                b = stack.pop()
+                a = stack.pop()
+                stack.append(call_g(a, b))
+            elif op == Op.UNREACHABLE:
+                raise zerowasm.Trap(zerowasm.TrapKind.UNREACHABLE)
+            elif op == Op.NOP:
+                pass
+            elif op in (Op.BLOCK, Op.LOOP, Op.IF):
+                start = pc - 1
+                arity = 0 if ins[1] == -0x40 else 1
+                if op == Op.IF:
+                    c = stack.pop()
+                    labels.append(("if", start, end[start], arity, len(stack)))
+                    if not c:
+                        pc = else_[start] + 1 if start in else_ else end[start]
+                else:
+                    kind = "loop" if op == Op.LOOP else "block"
+                    labels.append((kind, start, end[start], 0 if kind == "loop" else arity, len(stack)))
+            elif op == Op.ELSE:
+                pc = labels[-1][2]
+            elif op == Op.END:
+                labels.pop()
+                if not labels:
+                    return stack[-1], bytes(memory), glob[0]
+            elif op in (Op.BR, Op.BR_IF, Op.BR_TABLE, Op.RETURN):
+                if op == Op.BR_IF:
+                    if not stack.pop():
+                        continue
+                    depth = ins[1]
+                elif op == Op.BR_TABLE:
+                    i = stack.pop()
+                    depth = ins[1][i] if i < len(ins[1]) else ins[2]
+                elif op == Op.RETURN:
+                    depth = len(labels) - 1
+                else:
+                    depth = ins[1]
+                kind, start, stop, arity, height = labels[-1 - depth]
+                values = stack[len(stack) - arity:] if arity else []
+                del stack[height:]
+                stack.extend(values)
+                if kind == "function":
+                    return stack[-1], bytes(memory), glob[0]
+                if kind == "loop":
+                    del labels[len(labels) - depth:]
+                    pc = start + 1
+                else:
+                    del labels[len(labels) - 1 - depth:]
+                    pc = stop + 1
+            else:  # pragma: no cover - the generator emits nothing else
+                raise AssertionError("reference interpreter: %r" % (ins,))
+    except zerowasm.Trap as trap:
+        return trap.message, bytes(memory), glob[0]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_programs_agree_with_a_reference(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _Gen(seed).module()
+    binary = wat(text)
+    syntax = zerowasm.Runtime().compile(binary).syntax
+    for args in ((0, 0), (1, 2), (-1, 7), (65530, -5)):
+        expected = _reference(syntax, args)
+        for name in MODES:
+            with monkeypatch.context() as patch:
+                if name == "full":
+                    patch.setattr(compiler, "LOOP_BUDGET", 0)
+                elif name == "chain":
+                    patch.setattr(compiler, "CHAIN_MIN", 1)
+                elif name == "depth":
+                    patch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
+                elif name == "indent":
+                    patch.setattr(compiler, "INDENT_BUDGET", 0)
+                rt = zerowasm.Runtime()
+                instance = rt.instantiate(rt.compile(binary))
+                try:
+                    result: Any = instance.exports.f(*args) & 0xFFFFFFFF
+                except zerowasm.Trap as trap:
+                    result = trap.message
+                memory = instance.exports.memory if "memory" in instance.exports else \
+                    instance.memories[0]
+                actual = (result, bytes(memory.read(0, len(expected[1]))) if memory.size * 65536 == len(expected[1]) else b"size",
+                          instance.globals[0].value & 0xFFFFFFFF)
+                assert actual == expected, (name, args, text)
