@@ -90,7 +90,7 @@ class Guest:
         result = function.host(self.caller, *converted)
         return result
 
-    def errno(self, name: str, *args: int) -> "zerowasm.wasi.Errno":
+    def errno(self, name: str, *args: int) -> zerowasm.wasi.Errno:
         from zerowasm.wasi import Errno
         return Errno(self.call(name, *args))
 
@@ -110,7 +110,7 @@ class Guest:
             raise OSError(errno, "path_open(%r): %s" % (path, errno.name))
         return self.u32(out)
 
-    def path_errno(self, name: str, dirfd: int, path: str, *rest: int) -> "zerowasm.wasi.Errno":
+    def path_errno(self, name: str, dirfd: int, path: str, *rest: int) -> zerowasm.wasi.Errno:
         pointer, length = self.string(path)
         return self.errno(name, dirfd, pointer, length, *rest)
 

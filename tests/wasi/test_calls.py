@@ -13,8 +13,21 @@ from pathlib import Path
 import pytest
 
 import zerowasm
-from zerowasm.wasi import (FUNCTION_NAMES, INHERIT, ClockId, Errno, EventType, FdFlags, FileType,
-                           FstFlags, OFlags, Rights, Wasi, WasiConfig, Whence)
+from zerowasm.wasi import (
+    FUNCTION_NAMES,
+    INHERIT,
+    ClockId,
+    Errno,
+    EventType,
+    FdFlags,
+    FileType,
+    FstFlags,
+    OFlags,
+    Rights,
+    Wasi,
+    WasiConfig,
+    Whence,
+)
 
 ROOT = 3
 
@@ -31,7 +44,7 @@ def guest(root, make_guest):
     return make_guest(WasiConfig(args=["prog", "a b", "ü"]).preopen(root, "/"))
 
 
-# -- the import object ---------------------------------------------------------------------
+# -- the import object ----------------------------------------------------------------------------
 def test_all_46_functions_are_provided_with_their_signatures():
     functions = Wasi().functions()
     assert len(FUNCTION_NAMES) == 46 and set(functions) == set(FUNCTION_NAMES)
@@ -41,7 +54,7 @@ def test_all_46_functions_are_provided_with_their_signatures():
     assert set(Wasi().imports({"env": {}})) == {"env", "wasi_snapshot_preview1"}
 
 
-# -- args and environment --------------------------------------------------------------------
+# -- args and environment -------------------------------------------------------------------------
 def test_args(guest):
     sizes = guest.alloc(8)
     assert guest.call("args_sizes_get", sizes, sizes + 4) == 0
@@ -101,11 +114,12 @@ def test_proc(make_guest):
     assert guest.errno("sched_yield") == Errno.ESUCCESS
 
 
-# -- stdio ------------------------------------------------------------------------------------------
+# -- stdio ----------------------------------------------------------------------------------------
 def test_stdio_bytes_and_file_objects(make_guest):
     out, err = io.BytesIO(), io.StringIO()
     guest = make_guest(WasiConfig(stdin=b"abc", stdout=out, stderr=err))
-    assert guest.read_fd(0, 2) == b"ab" and guest.read_fd(0, 10) == b"c" and guest.read_fd(0, 1) == b""
+    assert guest.read_fd(0, 2) == b"ab" and guest.read_fd(0, 10) == b"c"
+    assert guest.read_fd(0, 1) == b""
     assert guest.write_fd(1, b"out") == 3 and guest.write_fd(2, "é".encode()) == 2
     assert out.getvalue() == b"out" and err.getvalue() == "é"
     array, count, _ = guest.iovecs(b"x")
@@ -151,7 +165,7 @@ def test_inherited_terminal_has_no_seek_rights(make_guest):
         os.close(secondary)
 
 
-# -- descriptors -------------------------------------------------------------------------------------
+# -- descriptors ----------------------------------------------------------------------------------
 def test_read_write_seek_tell(guest, root):
     rw = int(Rights.FD_READ | Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_TELL)
     fd = guest.open(ROOT, "new", OFlags.CREAT | OFlags.EXCL, rights=rw)
@@ -307,7 +321,7 @@ def test_rename_and_link(guest, root):
     assert guest.errno("path_link", ROOT, 0, new, new_len, ROOT, old, old_len) == Errno.EEXIST
 
 
-# -- poll -------------------------------------------------------------------------------------------
+# -- poll -----------------------------------------------------------------------------------------
 def _subscriptions(guest, *subs):
     base = guest.alloc(48 * len(subs))
     for i, (userdata, kind, payload) in enumerate(subs):
@@ -315,14 +329,16 @@ def _subscriptions(guest, *subs):
         struct.pack_into("<QB", guest.memory.view, address, userdata, kind)
         if kind == EventType.CLOCK:
             clock_id, timeout, flags = payload
-            struct.pack_into("<I4xQQH", guest.memory.view, address + 16, clock_id, timeout, 0, flags)
+            struct.pack_into("<I4xQQH", guest.memory.view, address + 16, clock_id, timeout, 0,
+                             flags)
         else:
             struct.pack_into("<I", guest.memory.view, address + 16, payload)
     return base
 
 
 def _events(guest, out, count):
-    return [struct.unpack_from("<QHBxxxxxQH", guest.memory.view, out + 32 * i) for i in range(count)]
+    view = guest.memory.view
+    return [struct.unpack_from("<QHBxxxxxQH", view, out + 32 * i) for i in range(count)]
 
 
 def test_poll_clock_sleeps_through_the_configured_sleep(make_guest):
@@ -392,7 +408,7 @@ def test_poll_waits_on_a_pipe(make_guest):
         os.close(write_end)
 
 
-# -- sockets ------------------------------------------------------------------------------------------
+# -- sockets --------------------------------------------------------------------------------------
 def test_sockets(make_guest):
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from wat import wat
 
+from wat import wat
 from zerowasm import _cli
 from zerowasm.wasi._cli import TRAP_EXIT_STATUS, parse_dir
 

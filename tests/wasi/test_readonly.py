@@ -98,13 +98,15 @@ def test_descriptor_mutations_are_refused(guest, tree):
 
 def test_rights_cannot_be_regained(guest):
     fd = guest.open(RO, "file", rights=READ)
-    assert guest.errno("fd_fdstat_set_rights", fd, READ | int(Rights.FD_WRITE), 0) == Errno.ENOTCAPABLE
+    regain = READ | int(Rights.FD_WRITE)
+    assert guest.errno("fd_fdstat_set_rights", fd, regain, 0) == Errno.ENOTCAPABLE
 
 
 def test_a_readonly_and_a_writable_view_of_one_tree_stay_separate(tree, make_guest):
     """The same host directory preopened twice: nothing can be linked or renamed from
     the read-only view into the writable one, so read-only files stay read-only."""
-    guest = make_guest(WasiConfig().preopen(tree, "/ro", readonly=True).preopen(tree / "dir", "/rw"))
+    config = WasiConfig().preopen(tree, "/ro", readonly=True).preopen(tree / "dir", "/rw")
+    guest = make_guest(config)
     old, old_len = guest.string("file")
     new, new_len = guest.string("writable-alias")
     assert guest.errno("path_link", 3, 0, old, old_len, 4, new, new_len) == Errno.EXDEV

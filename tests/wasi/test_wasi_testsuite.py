@@ -53,7 +53,7 @@ def _delete_cleanup_files(root: Path) -> None:
 
 def _writable_copy(source: Path, target: Path) -> None:
     shutil.copytree(source, target, symlinks=True)
-    for directory, names, files in os.walk(target):
+    for directory, _names, files in os.walk(target):
         os.chmod(directory, os.stat(directory).st_mode | stat.S_IWUSR | stat.S_IXUSR)
         for name in files:
             path = os.path.join(directory, name)

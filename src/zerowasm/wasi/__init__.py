@@ -12,8 +12,20 @@
 See docs/wasi.md for the sandbox's guarantees and limits.
 """
 
-from ._abi import (MODULE_NAME, Advice, ClockId, EventType, FdFlags, FileType, FstFlags,
-                   LookupFlags, OFlags, Rights, Signal, Whence)
+from ._abi import (
+                   MODULE_NAME,
+                   Advice,
+                   ClockId,
+                   EventType,
+                   FdFlags,
+                   FileType,
+                   FstFlags,
+                   LookupFlags,
+                   OFlags,
+                   Rights,
+                   Signal,
+                   Whence,
+)
 from ._config import INHERIT, Preopen, WasiConfig
 from ._errno import Errno, WasiError
 from ._wasi import FUNCTION_NAMES, Wasi

@@ -25,7 +25,7 @@ _CLOCK_INFO_NAMES = {ClockId.REALTIME: "time", ClockId.MONOTONIC: "monotonic",
 
 def _resolution_ns(clock: ClockId) -> int:
     try:
-        resolution = time.get_clock_info(_CLOCK_INFO_NAMES[clock]).resolution
+        resolution = time.get_clock_info(_CLOCK_INFO_NAMES[clock]).resolution  # type: ignore[arg-type]
     except (ValueError, OSError):
         resolution = 1e-9
     return max(1, int(round(resolution * 1e9)))

@@ -25,7 +25,7 @@ class Preopen:
 
     __slots__ = ("host_path", "guest_path", "readonly")
 
-    def __init__(self, host_path: Union[str, "os.PathLike[str]"], guest_path: Optional[str] = None,
+    def __init__(self, host_path: Union[str, os.PathLike[str]], guest_path: Optional[str] = None,
                  readonly: bool = False) -> None:
         self.host_path = os.fspath(host_path)
         self.guest_path = guest_path if guest_path is not None else self.host_path
@@ -90,13 +90,13 @@ class WasiConfig:
             raise ValueError("max_open_files must be at least 3 (stdin, stdout, stderr)")
         self.max_open_files = max_open_files
 
-    def preopen(self, host_path: Union[str, "os.PathLike[str]"], guest_path: Optional[str] = None,
-                readonly: bool = False) -> "WasiConfig":
+    def preopen(self, host_path: Union[str, os.PathLike[str]], guest_path: Optional[str] = None,
+                readonly: bool = False) -> WasiConfig:
         """Let the guest see host directory ``host_path`` as ``guest_path``. Chainable."""
         self.preopens.append(Preopen(host_path, guest_path, readonly))
         return self
 
-    def inherit_stdio(self) -> "WasiConfig":
+    def inherit_stdio(self) -> WasiConfig:
         """Use the host process's stdin, stdout and stderr. Chainable."""
         self.stdin = self.stdout = self.stderr = INHERIT
         return self

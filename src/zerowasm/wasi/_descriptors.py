@@ -27,8 +27,17 @@ import socket
 import stat as stat_module
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ._abi import (DIRECTORY_INHERITING, DIRECTORY_RIGHTS, FILE_RIGHTS, SOCKET_RIGHTS,
-                   STREAM_RIGHTS, TTY_RIGHTS, FdFlags, FileType, Rights)
+from ._abi import (
+    DIRECTORY_INHERITING,
+    DIRECTORY_RIGHTS,
+    FILE_RIGHTS,
+    SOCKET_RIGHTS,
+    STREAM_RIGHTS,
+    TTY_RIGHTS,
+    FdFlags,
+    FileType,
+    Rights,
+)
 from ._errno import Errno, WasiError
 
 __all__ = ["Mount", "Descriptor", "FileDescriptor", "DirectoryDescriptor", "StreamDescriptor",

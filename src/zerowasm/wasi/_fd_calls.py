@@ -13,15 +13,31 @@ import os
 import stat as stat_module
 from typing import Callable, Optional, Tuple
 
-from ._abi import (DIRENT, FDSTAT, FILESTAT, PRESTAT, Advice, FdFlags, FileType, FstFlags,
-                   PreopenType, Rights, Whence)
+from ._abi import (
+    DIRENT,
+    FDSTAT,
+    FILESTAT,
+    PRESTAT,
+    Advice,
+    FdFlags,
+    FileType,
+    FstFlags,
+    PreopenType,
+    Rights,
+    Whence,
+)
 from ._base import WasiBase
-from ._descriptors import (DirectoryDescriptor, FileDescriptor, HostFdDescriptor,
-                           StreamDescriptor, filetype_of_mode)
+from ._descriptors import (
+    DirectoryDescriptor,
+    FileDescriptor,
+    HostFdDescriptor,
+    StreamDescriptor,
+    filetype_of_mode,
+)
 from ._errno import Errno, WasiError
 from ._memory import U32_MASK, U64_MASK, GuestMemory
 
-__all__ = ["FdCalls", "write_filestat", "timestamps_to_set"]
+__all__ = ["FdCalls", "write_filestat", "timestamps_to_set", "validate_fstflags"]
 
 _I64_MAX = (1 << 63) - 1
 _ADVICE = {Advice.NORMAL: "POSIX_FADV_NORMAL", Advice.SEQUENTIAL: "POSIX_FADV_SEQUENTIAL",
@@ -47,25 +63,32 @@ def write_filestat(memory: GuestMemory, pointer: int, st: Optional[os.stat_resul
                 max(0, st.st_mtime_ns) & U64_MASK, max(0, st.st_ctime_ns) & U64_MASK)
 
 
-def timestamps_to_set(flags: int, atim: int, mtim: int, now: int,
-                      current: Callable[[], os.stat_result]) -> Optional[Tuple[int, int]]:
-    """The ``(atime_ns, mtime_ns)`` to give ``os.utime`` for ``fstflags``, or None if
-    nothing changes. EINVAL for unknown bits or for "set to X" and "set to now" together."""
+def validate_fstflags(flags: int) -> int:
+    """``fstflags`` as an int; EINVAL for unknown bits or "set to X" with "set to now"."""
     flags &= 0xFFFF
     if flags & ~0xF:
         raise WasiError(Errno.EINVAL)
     if (flags & FstFlags.ATIM and flags & FstFlags.ATIM_NOW) or \
             (flags & FstFlags.MTIM and flags & FstFlags.MTIM_NOW):
         raise WasiError(Errno.EINVAL)
+    return flags
+
+
+def timestamps_to_set(flags: int, atim: int, mtim: int, now: int,
+                      current: Callable[[], os.stat_result]) -> Optional[Tuple[int, int]]:
+    """The ``(atime_ns, mtime_ns)`` to give ``os.utime`` for ``fstflags``, or None if
+    nothing changes (``current`` gives the times to keep). EINVAL as in
+    :func:`validate_fstflags`, and for times past 2**63 - 1 ns."""
+    flags = validate_fstflags(flags)
     if not flags:
         return None
     atim &= U64_MASK
     mtim &= U64_MASK
     if atim > _I64_MAX or mtim > _I64_MAX:
         raise WasiError(Errno.EINVAL)
-    need_current = not (flags & (FstFlags.ATIM | FstFlags.ATIM_NOW)) or \
-        not (flags & (FstFlags.MTIM | FstFlags.MTIM_NOW))
-    st = current() if need_current else None
+    keep_atime = not flags & (FstFlags.ATIM | FstFlags.ATIM_NOW)
+    keep_mtime = not flags & (FstFlags.MTIM | FstFlags.MTIM_NOW)
+    st = current() if keep_atime or keep_mtime else None
     if flags & FstFlags.ATIM:
         a = atim
     elif flags & FstFlags.ATIM_NOW:
@@ -79,7 +102,6 @@ def timestamps_to_set(flags: int, atim: int, mtim: int, now: int,
     else:
         m = st.st_mtime_ns  # type: ignore[union-attr]
     return a, m
-
 
 
 class FdCalls(WasiBase):
@@ -307,7 +329,7 @@ class FdCalls(WasiBase):
         Needs ``fd_filestat_set_times``."""
         descriptor = self._with_rights(fd, Rights.FD_FILESTAT_SET_TIMES)
         if not isinstance(descriptor, HostFdDescriptor):
-            timestamps_to_set(fst_flags, atim, mtim, 0, lambda: os.stat_result((0,) * 10))
+            validate_fstflags(fst_flags)
             raise WasiError(Errno.EBADF)
         times = timestamps_to_set(fst_flags, atim, mtim, self.realtime_clock(),
                                   lambda: os.fstat(descriptor.fd))

@@ -127,8 +127,9 @@ def describe_module(data: bytes, name: str = "module") -> str:
     lines.append("data segments: %d (%d bytes); element segments: %d" % (
         len(module.datas), sum(len(d.init) for d in module.datas), len(module.elements)))
     if module.start is not None:
-        lines.append("start function: %d%s" % (module.start, (
-            " (%s)" % module.function_name(module.start)) if module.function_name(module.start) else ""))
+        start_name = module.function_name(module.start)
+        lines.append("start function: %d%s" % (module.start,
+                                                " (%s)" % start_name if start_name else ""))
     lines.append("custom sections (%d):" % len(module.custom_sections))
     for section in module.custom_sections:
         lines.append("  %s: %d bytes" % (section.name, len(section.data)))

@@ -75,7 +75,8 @@ class GuestMemory:
         start = pointer & U32_MASK
         if start + 4 > self.size:
             raise _fault()
-        return _U32.unpack_from(self.view, start)[0]  # type: ignore[no-any-return]
+        value: int = _U32.unpack_from(self.view, start)[0]
+        return value
 
     def write_u16(self, pointer: int, value: int) -> None:
         self.pack(_U16, pointer, value)

@@ -14,15 +14,25 @@ between two different preopens), EFAULT (the path is outside guest memory).
 
 from __future__ import annotations
 
+import errno as host_errno
 import os
 import stat as stat_module
+import sys
 
-from ._abi import (DIRECTORY_INHERITING, DIRECTORY_RIGHTS, FILE_RIGHTS, FILESTAT, FdFlags,
-                   LookupFlags, OFlags, Rights)
+from ._abi import (
+    DIRECTORY_INHERITING,
+    DIRECTORY_RIGHTS,
+    FILE_RIGHTS,
+    FILESTAT,
+    FdFlags,
+    LookupFlags,
+    OFlags,
+    Rights,
+)
 from ._base import WasiBase
 from ._descriptors import Descriptor, DirectoryDescriptor, FileDescriptor, filetype_of_mode
 from ._errno import Errno, WasiError
-from ._fd_calls import timestamps_to_set, write_filestat
+from ._fd_calls import timestamps_to_set, validate_fstflags, write_filestat
 from ._memory import U32_MASK, U64_MASK, GuestMemory
 from ._sandbox import Resolved, resolve, symlink_target_escapes
 
@@ -60,6 +70,20 @@ def _require_directory_for_slash(resolved: Resolved, missing: Errno, isdir: Errn
     raise WasiError(Errno.ENOTDIR)
 
 
+def _link_nofollow(source: bytes, target: bytes, source_dir: int, target_dir: int) -> None:
+    """``linkat(source_dir, source, target_dir, target, 0)``: a link to a symbolic link
+    is a link to the link itself."""
+    try:
+        os.link(source, target, src_dir_fd=source_dir, dst_dir_fd=target_dir,
+                follow_symlinks=False)
+    except OSError as error:
+        # PyPy 7.3 passes AT_SYMLINK_NOFOLLOW for follow_symlinks=False (linkat says
+        # EINVAL); its default already means flags 0.
+        if error.errno != host_errno.EINVAL or sys.implementation.name != "pypy":
+            raise
+        os.link(source, target, src_dir_fd=source_dir, dst_dir_fd=target_dir)
+
+
 class PathCalls(WasiBase):
     def _path(self, memory: GuestMemory, pointer: int, length: int) -> bytes:
         return memory.path(pointer, length)
@@ -74,10 +98,12 @@ class PathCalls(WasiBase):
         ``fd``'s *inheriting* rights are reported but not enforced, as in wasmtime and
         wazero: toolchains pass directory-only inheriting sets and then read the files
         they open (Zig's std does). Rights are the guest's own restrictions; the
-        sandbox (preopens, read-only mounts) does not rely on them. The host file is opened for writing when the
-        rights ask for ``fd_write``, ``fd_allocate`` or ``fd_filestat_set_size`` (as
-        wasi-libc and Rust's std request them), for reading otherwise (so a directory
-        opened with write rights fails with EISDIR, as POSIX says).
+        sandbox (preopens, read-only mounts) does not rely on them.
+
+        The host file is opened for writing when the rights ask for ``fd_write``,
+        ``fd_allocate`` or ``fd_filestat_set_size`` (as wasi-libc and Rust's std request
+        them), for reading otherwise (so a directory opened with write rights fails with
+        EISDIR, as POSIX says).
         Needs ``path_open`` (and ``path_create_file`` for ``creat``,
         ``path_filestat_set_size`` for ``trunc``). A final symbolic link is followed only
         with ``lookupflags.symlink_follow`` (otherwise ELOOP, as ``O_NOFOLLOW``).
@@ -166,7 +192,7 @@ class PathCalls(WasiBase):
         """Set the times of the file at ``path`` (``fstflags`` as in
         ``fd_filestat_set_times``). Needs ``path_filestat_set_times``."""
         directory = self._directory(fd, Rights.PATH_FILESTAT_SET_TIMES)
-        timestamps_to_set(fst_flags, 0, 0, 0, lambda: os.stat_result((0,) * 10))
+        validate_fstflags(fst_flags)
         name = self._path(memory, path, path_len)
         with resolve(directory.fd, directory.depth, name,
                      bool(flags & LookupFlags.SYMLINK_FOLLOW)) as resolved:
@@ -286,8 +312,7 @@ class PathCalls(WasiBase):
                     raise WasiError(Errno.ENOTDIR)
             if new.name == b".":
                 raise WasiError(Errno.EEXIST)
-            os.link(old.name, new.name, src_dir_fd=old.dirfd, dst_dir_fd=new.dirfd,
-                    follow_symlinks=False)
+            _link_nofollow(old.name, new.name, old.dirfd, new.dirfd)
 
     def path_rename(self, memory: GuestMemory, fd: int, old_path: int, old_path_len: int,
                     new_fd: int, new_path: int, new_path_len: int) -> None:

@@ -12,8 +12,17 @@ from __future__ import annotations
 import select
 from typing import Dict, List, Optional, Tuple
 
-from ._abi import (EVENT, SUBSCRIPTION, SUBSCRIPTION_CLOCK, SUBSCRIPTION_FD, SUBSCRIPTION_SIZE,
-                   ClockId, EventType, Rights, SubclockFlags)
+from ._abi import (
+    EVENT,
+    SUBSCRIPTION,
+    SUBSCRIPTION_CLOCK,
+    SUBSCRIPTION_FD,
+    SUBSCRIPTION_SIZE,
+    ClockId,
+    EventType,
+    Rights,
+    SubclockFlags,
+)
 from ._base import WasiBase
 from ._errno import Errno, WasiError
 from ._memory import U32_MASK, GuestMemory
@@ -64,7 +73,8 @@ class PollCalls(WasiBase):
             address = base + i * SUBSCRIPTION_SIZE
             userdata, tag = memory.unpack(SUBSCRIPTION, address)
             if tag == EventType.CLOCK:
-                clock_id, timeout, _precision, flags = memory.unpack(SUBSCRIPTION_CLOCK, address + 16)
+                clock_id, timeout, _precision, flags = memory.unpack(SUBSCRIPTION_CLOCK,
+                                                                     address + 16)
                 deadline = self._deadline(clock_id, timeout, flags, now)
                 if deadline is None:
                     immediate.append((userdata, Errno.EINVAL, EventType.CLOCK, 0, 0))
@@ -125,7 +135,7 @@ class PollCalls(WasiBase):
               writers: Dict[int, List[int]]) -> List[Event]:
         while True:
             now = self.monotonic_clock()
-            fired = [(u, 0, EventType.CLOCK, 0, 0) for d, u in clocks if d <= now]
+            fired: List[Event] = [(u, 0, EventType.CLOCK, 0, 0) for d, u in clocks if d <= now]
             if fired and not (readers or writers):
                 return fired
             timeout_ns = min(d for d, _ in clocks) - now if clocks else None

@@ -89,7 +89,7 @@ class Resolved:
         for fd in owned:
             os.close(fd)
 
-    def __enter__(self) -> "Resolved":
+    def __enter__(self) -> Resolved:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -32,8 +32,7 @@ from ._abi import DIRECTORY_INHERITING, DIRECTORY_RIGHTS, MODULE_NAME, SIGNATURE
 from ._args_env import ArgsEnvCalls
 from ._clocks import ClockCalls
 from ._config import INHERIT, WasiConfig
-from ._descriptors import (DirectoryDescriptor, FdTable, Mount, SocketDescriptor,
-                           StreamDescriptor)
+from ._descriptors import DirectoryDescriptor, FdTable, Mount, SocketDescriptor, StreamDescriptor
 from ._errno import Errno, WasiError, errno_from_oserror
 from ._fd_calls import FdCalls
 from ._memory import GuestMemory
@@ -186,7 +185,7 @@ class Wasi(ArgsEnvCalls, ClockCalls, FdCalls, PathCalls, PollCalls, ProcCalls, S
         """Close every host resource the guest holds (files, directories, sockets)."""
         self.fds.close_all()
 
-    def __enter__(self) -> "Wasi":
+    def __enter__(self) -> Wasi:
         return self
 
     def __exit__(self, *exc: object) -> None:
