@@ -260,3 +260,31 @@ def test_resolver_walks_relative_to_descriptors(tree):
     ("a/../b", 0, False), ("/x", 5, True), ("./.././..", 1, True)])
 def test_symlink_target_escapes(target, depth, escapes):
     assert _sandbox.symlink_target_escapes(target.encode(), depth) is escapes
+
+
+def test_moving_a_directory_up_does_not_let_the_guest_plant_an_escaping_link(guest, tree):
+    """``sub/deeper`` is opened (depth 2), then renamed to ``moved`` (depth 1): a link
+    ``../../x`` in it would now point outside, and is refused."""
+    deeper = guest.open(ROOT_FD, "sub/deeper", OFlags.DIRECTORY,
+                        rights=int(Rights.PATH_SYMLINK), inheriting=0)
+    old, old_len = guest.string("sub/deeper")
+    new, new_len = guest.string("moved")
+    assert guest.errno("path_rename", ROOT_FD, old, old_len, ROOT_FD, new, new_len) == 0
+    target, target_len = guest.string("../../outside/secret")
+    link, link_len = guest.string("link")
+    assert guest.errno("path_symlink", target, target_len, deeper, link, link_len) == NOTCAPABLE
+    target, target_len = guest.string("../file")
+    assert guest.errno("path_symlink", target, target_len, deeper, link, link_len) == 0
+    assert os.readlink(tree / "root" / "moved" / "link") == "../file"
+
+
+def test_depth_below(tree):
+    root = tree / "root"
+    root_st = os.stat(root)
+    fd = os.open(root / "sub" / "deeper", os.O_RDONLY)
+    try:
+        assert _sandbox.depth_below(fd, (root_st.st_dev, root_st.st_ino)) == 2
+        other = os.stat(tree / "outside")
+        assert _sandbox.depth_below(fd, (other.st_dev, other.st_ino)) is None
+    finally:
+        os.close(fd)

@@ -34,7 +34,7 @@ from ._descriptors import Descriptor, DirectoryDescriptor, FileDescriptor, filet
 from ._errno import Errno, WasiError
 from ._fd_calls import timestamps_to_set, validate_fstflags, write_filestat
 from ._memory import U32_MASK, U64_MASK, GuestMemory
-from ._sandbox import Resolved, resolve, symlink_target_escapes
+from ._sandbox import Resolved, depth_below, resolve, symlink_target_escapes
 
 __all__ = ["PathCalls"]
 
@@ -268,7 +268,9 @@ class PathCalls(WasiBase):
 
         Sandbox rule: a target that is absolute or climbs (lexically) above the mount's
         root is refused with ENOTCAPABLE, so the guest cannot plant links that lead out
-        of its directories for someone else to follow. Needs ``path_symlink``.
+        of its directories for someone else to follow. The link's depth below the root
+        is measured when it is created (walking ``..``), so renaming directories first
+        does not help. Needs ``path_symlink``.
         """
         directory = self._directory(fd, Rights.PATH_SYMLINK)
         target = self._path(memory, old_path, old_path_len)
@@ -279,7 +281,9 @@ class PathCalls(WasiBase):
             raise WasiError(Errno.ENOENT)
         self._writable(directory)
         with resolve(directory.fd, directory.depth, name, False) as resolved:
-            if symlink_target_escapes(target, resolved.depth):
+            mount = directory.mount
+            depth = depth_below(resolved.dirfd, mount.root_id) if mount is not None else None
+            if depth is None or symlink_target_escapes(target, depth):
                 raise WasiError(Errno.ENOTCAPABLE)
             if resolved.must_be_dir:
                 _require_directory_for_slash(resolved, Errno.ENOENT, Errno.EEXIST)

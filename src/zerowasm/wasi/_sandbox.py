@@ -39,12 +39,12 @@ from __future__ import annotations
 
 import errno as host_errno
 import os
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from ._errno import Errno, WasiError
 
-__all__ = ["Resolved", "resolve", "symlink_target_escapes", "supported", "MAX_SYMLINKS",
-           "DIRECTORY_OPEN_FLAGS"]
+__all__ = ["Resolved", "resolve", "symlink_target_escapes", "depth_below", "supported",
+           "MAX_SYMLINKS", "DIRECTORY_OPEN_FLAGS"]
 
 MAX_SYMLINKS = 40
 _O_PATH = getattr(os, "O_PATH", 0)
@@ -207,3 +207,29 @@ def symlink_target_escapes(target: bytes, depth: int) -> bool:
         elif part and part != b".":
             level += 1
     return False
+
+
+def depth_below(dirfd: int, root_id: Tuple[int, int], limit: int = 4096) -> Optional[int]:
+    """How many levels directory ``dirfd`` is below the directory identified by
+    ``root_id`` (``(st_dev, st_ino)``) right now, found by walking ``..``; None if the
+    root is not among its ancestors (the directory was moved out of the mount)."""
+    st = os.fstat(dirfd)
+    if (st.st_dev, st.st_ino) == root_id:
+        return 0
+    cur = dirfd
+    opened: List[int] = []
+    try:
+        for depth in range(1, limit + 1):
+            parent = os.open(b"..", _WALK_FLAGS, dir_fd=cur)
+            opened.append(parent)
+            cur = parent
+            parent_st = os.fstat(parent)
+            if (parent_st.st_dev, parent_st.st_ino) == root_id:
+                return depth
+            if (parent_st.st_dev, parent_st.st_ino) == (st.st_dev, st.st_ino):
+                return None  # reached the file system's root
+            st = parent_st
+        return None
+    finally:
+        for fd in opened:
+            os.close(fd)
