@@ -429,6 +429,41 @@ def test_deep_switch(mode: str) -> None:
         assert e.switch(i) == expected, i
 
 
+def test_switch_in_a_loop(mode: str) -> None:
+    """An interpreter-like loop: a br_table whose targets are the switch's cases, the
+    enclosing loop and the exit."""
+    cases = 40
+    labels = ["$c%d" % i for i in range(cases)]
+    labels[2] = "$top"
+    body = "(br_table %s $exit (i32.rem_u (local.get 0) (i32.const %d)))" % (" ".join(labels), cases + 2)
+    for k in range(cases):
+        body = ("(block $c%d %s)\n(local.set 1 (i32.add (local.get 1) (i32.const %d)))\n"
+                "(br_if $top (local.get 0)) (br $exit)" % (k, body, k + 1))
+    e = instantiate("""(module (func (export "run") (param i32) (result i32) (local i32)
+      (loop $top
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (block $exit %s))
+      (i32.add (i32.mul (local.get 1) (i32.const 1000)) (local.get 0))))""" % body).exports
+
+    def reference(n: int) -> int:
+        acc = 0
+        while True:
+            n = (n - 1) & 0xFFFFFFFF
+            index = n % (cases + 2)
+            if index == 2:
+                continue
+            if index >= cases:
+                break
+            acc += index + 1
+            if n:
+                continue
+            break
+        return (acc * 1000 + n) & 0xFFFFFFFF
+
+    for n in (1, 2, 3, 50, 500, 4321):
+        assert e.run(n) & 0xFFFFFFFF == reference(n), n
+
+
 def test_deep_loop_nest(mode: str) -> None:
     # 60 nested branched loops, each iterating twice: 2**... no: each inner loop runs
     # once per outer iteration and the innermost counts

@@ -38,7 +38,7 @@ from ..._syntax import ModuleSyntax
 from ..._types import ValType
 from ..._validate.info import BlockInfo, FunctionInfo
 from .codegen import Expr, If, Statement, While, render
-from .regions import CHAIN_MIN, Construct, RegionPlan, build_tree, chain_length
+from .regions import CHAIN_MIN, Construct, RegionPlan, build_tree, chain_length, loop_chain
 
 __all__ = ["compile_function", "FunctionCompiler", "Ctl", "PyLoop",
            "MAX_EXPR_DEPTH", "LOOP_BUDGET", "INDENT_BUDGET"]
@@ -392,6 +392,7 @@ class FunctionCompiler:
         info = self.info.blocks[pc]
         node = self.constructs[pc]
         region = self.current_region()
+        chain_head: Optional[Construct] = None
         if region is not None and pc in region.absorbed and (kind == "if" or info.branched):
             mode = "absorbed"
         elif kind != "if" and not info.branched:
@@ -400,8 +401,11 @@ class FunctionCompiler:
             mode = "ifconv"
         else:
             depth_ok = len(self.loops) < LOOP_BUDGET and self.indent < INDENT_BUDGET
-            if kind == "block" and depth_ok and chain_length(node) >= CHAIN_MIN:
+            if depth_ok and kind == "block" and chain_length(node) >= CHAIN_MIN:
                 mode = "chain"
+            elif depth_ok and kind == "loop" and loop_chain(node, CHAIN_MIN) is not None:
+                mode = "chain"
+                chain_head = loop_chain(node, CHAIN_MIN)
             elif kind == "if" and not info.branched and self.indent < INDENT_BUDGET:
                 mode = "pyif"
             elif depth_ok:
@@ -461,10 +465,12 @@ class FunctionCompiler:
                 node_if.body.append("%s = %d" % (plan.var, plan.entries[target]))
                 node_if.body.append("continue")
         else:
-            self.open_region(ctl, node, mode == "full", cond)
+            self.open_region(ctl, node, mode == "full", cond,
+                             chain_head if mode == "chain" else None)
 
-    def open_region(self, ctl: Ctl, node: Construct, full: bool, cond: Optional[Expr]) -> None:
-        plan = RegionPlan(node, full, self.region_count)
+    def open_region(self, ctl: Ctl, node: Construct, full: bool, cond: Optional[Expr],
+                    chain_head: Optional[Construct] = None) -> None:
+        plan = RegionPlan(node, full, self.region_count, chain_head)
         self.region_count += 1
         plan.base = self.new_lid(plan.count)
         ctl.plan = plan
@@ -569,7 +575,15 @@ class FunctionCompiler:
                 self.join_results(ctl)
             exit_segment = plan.segments[plan.exit]
             exit_segment.append("break")
-            ctl.while_node.body = _halving_tree(plan, 0, plan.count)  # type: ignore[union-attr]
+            if kind == "loop" and plan.count > 2:
+                # a loop's start is its hot entry: test it first
+                head = list(plan.segments[0])
+                if not _ends_with_jump(head):
+                    head.append("%s = 1" % plan.var)
+                tree = [If("%s < 1" % plan.var, head)] + _halving_tree(plan, 1, plan.count)
+            else:
+                tree = _halving_tree(plan, 0, plan.count)
+            ctl.while_node.body = tree  # type: ignore[union-attr]
             self.loops.pop()
             self.out = ctl.saved_out
             self.indent = ctl.saved_indent

@@ -120,26 +120,44 @@ def _search(c: "FunctionCompiler", index: str, runs: List[Tuple[int, "Ctl"]], lo
 
 def _dispatch_fast_path(c: "FunctionCompiler", index: str, targets: List["Ctl"],
                         fallback: "Ctl") -> bool:
-    """``E = (e0, e1, ...)[index]`` when every target is an entry of the innermost region."""
+    """``E = (e0, e1, ...)[index]; continue`` when most targets are entries of the
+    innermost dispatch region; the few others get negative codes tested afterwards."""
     if not c.loops or fallback.arity:
         return False
-    inner = c.loops[-1]
-    plan = inner.region
-    if plan is None or len(targets) < 4:
+    plan = c.loops[-1].region
+    if plan is None:
         return False
-    entries = []
+    outside: List["Ctl"] = []
+    codes = []
     for target in targets + [fallback]:
-        if target.mode not in ("region", "absorbed") or target.plan is not plan:
-            return False
-        if target.mode == "region":
-            entries.append(0 if target.kind == "loop" else plan.exit)
+        if target.mode in ("region", "absorbed") and target.plan is plan:
+            if target.mode == "region":
+                codes.append(0 if target.kind == "loop" else plan.exit)
+            else:
+                key = target.info.start if target.kind == "loop" else target.info.end
+                codes.append(plan.entries[key])
         else:
-            key = target.info.start if target.kind == "loop" else target.info.end
-            entries.append(plan.entries[key])
-    table = entries[:-1]
-    c.emit("%s = %r[%s if %s < %d else %d]" % (
-        plan.var, tuple(table) + (entries[-1],), index, index, len(table), len(table)))
-    c.emit("continue")
+            for k, known in enumerate(outside):
+                if known is target:
+                    break
+            else:
+                k = len(outside)
+                outside.append(target)
+            codes.append(-1 - k)
+    if len(codes) - sum(1 for code in codes if code < 0) < 4 or len(outside) > 3:
+        return False
+    n = len(targets)
+    c.emit("%s = %r[%s if %s < %d else %d]" % (plan.var, tuple(codes), index, index, n, n))
+    if not outside:
+        c.emit("continue")
+        return True
+    c.out.append(If("%s >= 0" % plan.var, ["continue"]))
+    for k, target in enumerate(outside):
+        code = _branch_code(c, target)
+        if k == len(outside) - 1:
+            c.out.extend(code)
+        else:
+            c.out.append(If("%s == %d" % (plan.var, -1 - k), code))
     return True
 
 

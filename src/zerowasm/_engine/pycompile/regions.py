@@ -44,7 +44,7 @@ from typing import Dict, List, Optional, Set
 
 from ..._validate.info import BlockInfo, FunctionInfo
 
-__all__ = ["Construct", "build_tree", "RegionPlan", "chain_length", "CHAIN_MIN"]
+__all__ = ["Construct", "build_tree", "RegionPlan", "chain_length", "loop_chain", "CHAIN_MIN"]
 
 #: A chain of at least this many nested branched blocks becomes a chain region.
 CHAIN_MIN = 4
@@ -79,30 +79,40 @@ def build_tree(info: FunctionInfo) -> Dict[int, Construct]:
     return constructs
 
 
-def chain_length(construct: Construct) -> int:
-    """How many branched blocks nest directly from ``construct`` (itself included).
-
-    The next link of a chain is a branched ``block`` that is the first instruction of
-    the current link's body.
-    """
-    length = 0
+def _chain(construct: Construct) -> List[Construct]:
+    """The blocks nesting directly from ``construct`` (itself first): each next link is
+    a ``block`` that is the first instruction of the current link's body. Unbranched
+    links emit no Python and do not end the chain."""
+    links = []
     node: Optional[Construct] = construct
-    while node is not None and node.info.kind == "block" and node.info.branched:
-        length += 1
+    while node is not None and node.info.kind == "block":
+        links.append(node)
         first = node.children[0] if node.children else None
         if first is None or first.info.start != node.info.start + 1:
             break
         node = first
-    return length
+    return links
+
+
+def chain_length(construct: Construct) -> int:
+    """How many branched blocks form the chain headed by ``construct`` (0 unless it is
+    itself a branched block)."""
+    if construct.info.kind != "block" or not construct.info.branched:
+        return 0
+    return sum(1 for link in _chain(construct) if link.info.branched)
 
 
 def _chain_members(construct: Construct) -> List[Construct]:
-    members = []
-    node = construct
-    for _ in range(chain_length(construct) - 1):
-        node = node.children[0]
-        members.append(node)
-    return members
+    return _chain(construct)[1:]
+
+
+def loop_chain(construct: Construct, minimum: int) -> Optional[Construct]:
+    """For a loop: its first direct child heading a chain of at least ``minimum``
+    branched blocks (an interpreter's ``for (;;) switch (op)``), if any."""
+    for child in construct.children:
+        if chain_length(child) >= minimum:
+            return child
+    return None
 
 
 def _descendants(construct: Construct, out: List[Construct]) -> None:
@@ -115,7 +125,8 @@ class RegionPlan:
     """The segments of one dispatch region: which constructs are absorbed, the entry
     points (instruction index -> entry number) and the segments' statement lists."""
 
-    def __init__(self, root: Construct, full: bool, number: int) -> None:
+    def __init__(self, root: Construct, full: bool, number: int,
+                 chain_head: Optional[Construct] = None) -> None:
         self.root = root
         self.full = full
         self.number = number
@@ -123,6 +134,8 @@ class RegionPlan:
         members: List[Construct] = []
         if full:
             _descendants(root, members)
+        elif chain_head is not None and chain_head is not root:
+            members = _chain(chain_head)
         else:
             members = _chain_members(root)
         #: start index -> Construct, for every absorbed construct
