@@ -456,3 +456,31 @@ def test_wasi_closes_its_host_descriptors(root):
 
 def test_inherit_constant():
     assert Wasi(WasiConfig(stdout=INHERIT)).fds.get(1).host_fd == 1
+
+
+def test_poll_trusts_the_configured_sleep(make_guest):
+    """A frozen clock with a no-op sleep (a deterministic test setup) still makes progress."""
+    slept = []
+    guest = make_guest(WasiConfig(monotonic_clock=lambda: 5, sleep=slept.append))
+    subs = _subscriptions(guest, (1, EventType.CLOCK, (ClockId.MONOTONIC, 100, 0)),
+                          (2, EventType.CLOCK, (ClockId.MONOTONIC, 100, 0)),
+                          (3, EventType.CLOCK, (ClockId.MONOTONIC, 200, 0)))
+    out, count = guest.alloc(96), guest.alloc(4)
+    assert guest.call("poll_oneoff", subs, out, 3, count) == 0
+    assert slept == [100] and [e[0] for e in _events(guest, out, guest.u32(count))] == [1, 2]
+
+
+def test_poll_times_out_on_a_silent_pipe_even_with_a_frozen_clock(make_guest):
+    read_end, write_end = os.pipe()
+    try:
+        guest = make_guest(WasiConfig(stdin=read_end, monotonic_clock=lambda: 0))
+        subs = _subscriptions(guest, (1, EventType.FD_READ, 0),
+                              (2, EventType.CLOCK, (ClockId.MONOTONIC, 20_000_000, 0)))
+        out, count = guest.alloc(64), guest.alloc(4)
+        start = time.monotonic()
+        assert guest.call("poll_oneoff", subs, out, 2, count) == 0
+        assert time.monotonic() - start >= 0.015
+        assert [e[0] for e in _events(guest, out, guest.u32(count))] == [2]
+    finally:
+        os.close(read_end)
+        os.close(write_end)

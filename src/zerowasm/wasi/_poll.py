@@ -133,26 +133,23 @@ class PollCalls(WasiBase):
 
     def _wait(self, clocks: List[Tuple[int, int]], readers: Dict[int, List[int]],
               writers: Dict[int, List[int]]) -> List[Event]:
+        if not (readers or writers):
+            # only clocks: one sleep until the nearest deadline (the configured sleep is
+            # trusted to have waited, even if the configured clock did not move)
+            earliest = min(d for d, _ in clocks)
+            now = self.monotonic_clock()
+            if earliest > now:
+                self.config.sleep(earliest - now)
+                now = max(self.monotonic_clock(), earliest)
+            return [(u, 0, EventType.CLOCK, 0, 0) for d, u in clocks if d <= now]
         while True:
             now = self.monotonic_clock()
             fired: List[Event] = [(u, 0, EventType.CLOCK, 0, 0) for d, u in clocks if d <= now]
-            if fired and not (readers or writers):
-                return fired
-            timeout_ns = min(d for d, _ in clocks) - now if clocks else None
-            if not (readers or writers):
-                assert timeout_ns is not None
-                self.config.sleep(max(0, timeout_ns))
-                continue
-            timeout = None if timeout_ns is None else max(0.0, timeout_ns / 1e9)
-            if fired:
-                timeout = 0.0
+            timeout_ns = 0 if fired else (min(d for d, _ in clocks) - now if clocks else None)
             try:
-                ready_r, ready_w, _ = select.select(list(readers), list(writers), [], timeout)
+                ready_r, ready_w = _wait_host(list(readers), list(writers), timeout_ns)
             except InterruptedError:
                 continue
-            except (OSError, ValueError):
-                # a descriptor select cannot watch (e.g. a file on Windows): report ready
-                ready_r, ready_w = list(readers), list(writers)
             events: List[Event] = list(fired)
             for host_fd in ready_r:
                 events += [(u, 0, EventType.FD_READ, 1, 0) for u in readers[host_fd]]
@@ -160,5 +157,30 @@ class PollCalls(WasiBase):
                 events += [(u, 0, EventType.FD_WRITE, 0, 0) for u in writers[host_fd]]
             if events:
                 return events
-            if clocks and self.monotonic_clock() >= min(d for d, _ in clocks):
-                continue
+            if clocks:
+                # the wait timed out: the nearest deadline has passed
+                now = max(self.monotonic_clock(), min(d for d, _ in clocks))
+                return [(u, 0, EventType.CLOCK, 0, 0) for d, u in clocks if d <= now]
+
+
+def _wait_host(readers: List[int], writers: List[int],
+               timeout_ns: Optional[int]) -> Tuple[List[int], List[int]]:
+    """Wait until host descriptors are ready (``poll`` where available: no FD_SETSIZE
+    limit; else ``select``). A descriptor the host cannot wait on counts as ready."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        for fd in set(readers) | set(writers):
+            poller.register(fd, (select.POLLIN if fd in readers else 0)
+                            | (select.POLLOUT if fd in writers else 0))
+        timeout_ms = None if timeout_ns is None else max(0, -(-timeout_ns // 1_000_000))
+        ready = poller.poll(timeout_ms)
+        done = select.POLLERR | select.POLLHUP | select.POLLNVAL
+        ready_r = [fd for fd, ev in ready if fd in readers and ev & (select.POLLIN | done)]
+        ready_w = [fd for fd, ev in ready if fd in writers and ev & (select.POLLOUT | done)]
+        return ready_r, ready_w
+    timeout = None if timeout_ns is None else max(0.0, timeout_ns / 1e9)
+    try:
+        ready_r, ready_w, _ = select.select(readers, writers, [], timeout)
+    except (OSError, ValueError):
+        return readers, writers
+    return list(ready_r), list(ready_w)
