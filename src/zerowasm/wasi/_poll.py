@@ -1,10 +1,10 @@
 """``poll_oneoff``: wait for clocks and descriptors.
 
 Spec: WASI preview 1, ``poll_oneoff``, ``subscription``, ``event``. Waiting is real
-waiting: ``select`` on the host descriptors that can block (pipes, terminals, sockets)
-with the nearest clock deadline as timeout, or ``WasiConfig.sleep`` when only clocks
-are involved. Regular files, directories and in-memory streams are always ready, as
-POSIX ``poll`` reports them.
+waiting: ``poll`` (``select`` where it is missing) on the host descriptors that can
+block (pipes, terminals, sockets) with the nearest clock deadline as timeout, or
+``WasiConfig.sleep`` when only clocks are involved. Regular files, directories and
+in-memory streams are always ready, as POSIX ``poll`` reports them.
 """
 
 from __future__ import annotations
