@@ -65,11 +65,15 @@ class PyLoop:
     ``(owner, action)``: the loop that owns the target and what to do there.
     """
 
-    __slots__ = ("escapes", "region")
+    __slots__ = ("escapes", "region", "ctl", "tail_exit")
 
-    def __init__(self, region: Optional[RegionPlan] = None) -> None:
+    def __init__(self, ctl: "Ctl", region: Optional[RegionPlan] = None) -> None:
         self.escapes: Dict[int, Tuple["PyLoop", tuple]] = {}
         self.region = region
+        #: the construct this loop realizes
+        self.ctl = ctl
+        #: a branch used the loop's own exit to reach the end of the enclosing block
+        self.tail_exit = False
 
 
 class Ctl:
@@ -276,8 +280,13 @@ class FunctionCompiler:
 
     def jump(self, ctl: Ctl) -> None:
         """Emit the transfer of control to label ``ctl`` (values already in place)."""
+        inner = self.loops[-1] if self.loops else None
+        if inner is not None and self._is_tail_exit(inner, ctl):
+            inner.tail_exit = True
+            self.emit("break")
+            return
         owner, action, lid = self._target(ctl)
-        inner = self.loops[-1]
+        assert inner is not None
         if owner is inner:
             self._action(action)
         else:
@@ -285,6 +294,18 @@ class FunctionCompiler:
             self.emit("L = %d" % lid)
             self.emit("break")
             inner.escapes[lid] = (owner, action)
+
+    @staticmethod
+    def _is_tail_exit(inner: PyLoop, target: Ctl) -> bool:
+        """True when leaving the innermost Python loop lands exactly on ``target``'s end:
+        the loop's construct is the last thing in the block ``target``, which carries
+        no values (then ``break`` replaces ``L = id; break`` and the test after)."""
+        construct = inner.ctl
+        if target is construct or target.kind == "loop" or target.mode == "function":
+            return False
+        if target.info.results:
+            return False
+        return target.info.end == construct.info.end + 1 and construct.info.start > target.info.start
 
     def return_values(self) -> None:
         """Emit ``return`` of the function's results from the top of the stack."""
@@ -328,7 +349,7 @@ class FunctionCompiler:
             node.orelse = []
             self.out = node.orelse
         else:
-            node.cond = "not " + _paren(cond.truth)
+            node.cond = _negate(cond.truth)
             self.out = node.body
         self.indent += 1
 
@@ -439,7 +460,7 @@ class FunctionCompiler:
             self.out = ctl.if_node.body
             self.indent += 1
         elif mode == "pyloop":
-            ctl.loop = PyLoop()
+            ctl.loop = PyLoop(ctl)
             ctl.lid = self.new_lid()
             self.loops.append(ctl.loop)
             ctl.while_node = While()
@@ -460,7 +481,7 @@ class FunctionCompiler:
             elif kind == "if":
                 assert cond is not None
                 target = info.else_ if info.else_ != -1 else info.end
-                node_if = If("not " + _paren(cond.truth))
+                node_if = If(_negate(cond.truth))
                 self.out.append(node_if)
                 node_if.body.append("%s = %d" % (plan.var, plan.entries[target]))
                 node_if.body.append("continue")
@@ -474,7 +495,7 @@ class FunctionCompiler:
         self.region_count += 1
         plan.base = self.new_lid(plan.count)
         ctl.plan = plan
-        ctl.loop = PyLoop(plan)
+        ctl.loop = PyLoop(ctl, plan)
         plan.loop = ctl.loop  # type: ignore[attr-defined]
         ctl.lid = self.new_lid()
         self.loops.append(ctl.loop)
@@ -485,7 +506,7 @@ class FunctionCompiler:
         self.indent += 1 + plan.tree_depth()
         if cond is not None:
             info = ctl.info
-            node_if = If("not " + _paren(cond.truth))
+            node_if = If(_negate(cond.truth))
             self.out.append(node_if)
             if info.else_ != -1:
                 node_if.body.append("%s = %d" % (plan.var, plan.entries[info.else_]))
@@ -559,6 +580,8 @@ class FunctionCompiler:
                     kind == "if" and (not ctl.else_seen or ctl.then_reach)):
                 self.out = ctl.while_node.body  # type: ignore[union-attr]
                 self.emit("break")
+            if ctl.loop.tail_exit:  # type: ignore[union-attr]
+                after = True
             self.loops.pop()
             self.out = ctl.saved_out
             self.indent = ctl.saved_indent
@@ -584,6 +607,8 @@ class FunctionCompiler:
             else:
                 tree = _halving_tree(plan, 0, plan.count)
             ctl.while_node.body = tree  # type: ignore[union-attr]
+            if ctl.loop.tail_exit:  # type: ignore[union-attr]
+                after = True
             self.loops.pop()
             self.out = ctl.saved_out
             self.indent = ctl.saved_indent
@@ -721,6 +746,15 @@ def _bare(text: str) -> str:
                     return text
         return inner
     return text
+
+
+def _negate(cond: str) -> str:
+    """``not cond``, without stacking negations (conditions made by ``i32.eqz`` are
+    ``(not X)`` where X is atomic or parenthesized, never a bare ``and``/``or``)."""
+    inner = _bare(cond)
+    if inner.startswith("not "):
+        return inner[4:]
+    return "not " + _paren(cond)
 
 
 def _paren(text: str) -> str:
