@@ -27,8 +27,8 @@ the instance after an interrupted call and instantiates afresh on the next one.
 
 Races are closed with one lock per guard: the watchdog (or a canceller) delivers only
 while the call is marked running, and the call, when it ends, marks itself not running
-and clears a delivered-but-not-yet-raised exception (``SetAsyncExc(tid, NULL)``), so
-nothing ever escapes past :meth:`CallGuard.end`.
+and lets a delivered-but-not-yet-raised exception be raised and caught there (see
+:func:`_drain_async_exc`), so nothing ever escapes past :meth:`CallGuard.end`.
 
 Timeouts are scheduled on one daemon thread per process (a heap of deadlines): a call
 with ``timeout_ms`` costs a heap push and no thread start.
@@ -98,9 +98,20 @@ def engine_hooks(runtime: Any) -> Tuple[bool, bool]:
     return (False, False)
 
 
-def _clear_async_exc(thread_id: int) -> None:
-    if _SET_ASYNC_EXC is not None:
-        _SET_ASYNC_EXC(thread_id, ctypes.py_object())  # NULL: clear a pending exception
+def _drain_async_exc() -> None:
+    """Let an interruption that was scheduled but not yet raised be raised, and catch it.
+
+    ``PyThreadState_SetAsyncExc(tid, NULL)`` would cancel it, but on CPython 3.11 that
+    leaves the interpreter's "pending async exception" signal set for good (only raising
+    the exception clears it), which slows every thread and, with a trace function
+    installed, hangs the interpreter. A few backward jumps are enough for the
+    interpreter to raise a pending exception.
+    """
+    try:
+        for _ in range(64):
+            pass
+    except Interrupted:
+        pass
 
 
 class CallGuard:
@@ -146,8 +157,8 @@ class CallGuard:
         with self._lock:
             was_fired = self.running and self.fired is not None
             self.running = False
-        if was_fired:
-            _clear_async_exc(self.thread_id)
+        if was_fired and _SET_ASYNC_EXC is not None:
+            _drain_async_exc()
         if self._tracing:
             self._stop_tracing()
 

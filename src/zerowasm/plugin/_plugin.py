@@ -445,6 +445,9 @@ class Plugin:
                 self._drop_instance()
             raise error from cause
         if isinstance(failure, Trap):
+            if not failure.frames and failure.__traceback__ is not None:
+                from .._backtrace import frames_of
+                failure.frames = frames_of(failure.__traceback__)
             if failure.kind == TrapKind.FUEL_EXHAUSTED:
                 raise FuelExhausted("plugin ran out of fuel", -1, name) from failure
             if failure.kind in (TrapKind.TIMEOUT, TrapKind.INTERRUPTED):
