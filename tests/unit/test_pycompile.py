@@ -496,6 +496,14 @@ def test_deep_if_nest_and_blocks(mode: str) -> None:
     assert e.f(3) == 4
 
 
+def test_many_exits_from_one_block(mode: str) -> None:
+    exits = "".join("(br_if $b (i32.eq (local.get 0) (i32.const %d)))"
+                    "(local.set 1 (i32.add (local.get 1) (i32.const 1)))" % k for k in range(300))
+    e = instantiate("""(module (func (export "f") (param i32) (result i32) (local i32)
+      (block $b %s) (local.get 1)))""" % exits).exports
+    assert e.f(0) == 0 and e.f(7) == 7 and e.f(299) == 299 and e.f(1000) == 300
+
+
 def test_deep_expression(mode: str) -> None:
     terms = 3000
     body = "(local.get 0)" + " (local.get 0) i32.add" * terms

@@ -50,7 +50,7 @@ MAX_EXPR_DEPTH = 10
 #: (one more loop) takes over. CPython allows 20 nested blocks, ``try`` is one.
 LOOP_BUDGET = 16
 #: Indentation level above which no structured construct is opened (CPython: 100).
-INDENT_BUDGET = 48
+INDENT_BUDGET = 40
 
 _ZERO = {ValType.I32: "0", ValType.I64: "0", ValType.F32: "0.0", ValType.F64: "0.0",
          ValType.FUNCREF: "None", ValType.EXTERNREF: "None", ValType.V128: "0"}
@@ -118,7 +118,7 @@ class FunctionCompiler:
         self.handlers = handlers
         self.instructions, self.offsets = decode_body(self.function.code, self.function.offset)
         self.constructs = build_tree(info)
-        self.deep_targets = _deep_branch_targets(self.instructions, info)
+        self.deep_targets, self.branch_counts = _deep_branch_targets(self.instructions, info)
         self.stack: List[Expr] = []
         self.ctls: List[Ctl] = []
         self.loops: List[PyLoop] = []
@@ -202,6 +202,14 @@ class FunctionCompiler:
     def make(self, text: str, *operands: Expr, ordered: bool = False,
              cond: Optional[str] = None, wrap: int = 0) -> Expr:
         """A new expression built from ``operands`` (already popped)."""
+        if len(operands) == 1:
+            a = operands[0]
+            return Expr(text, a.reads, ordered or a.ordered, a.depth + 1, cond, wrap=wrap)
+        if len(operands) == 2:
+            a, b = operands
+            reads = a.reads | b.reads if b.reads else a.reads
+            depth = (a.depth if a.depth > b.depth else b.depth) + 1
+            return Expr(text, reads, ordered or a.ordered or b.ordered, depth, cond, wrap=wrap)
         reads = frozenset().union(*(o.reads for o in operands)) if operands else frozenset()
         depth = 1 + max((o.depth for o in operands), default=0)
         return Expr(text, reads, ordered or any(o.ordered for o in operands), depth, cond,
@@ -418,15 +426,23 @@ class FunctionCompiler:
             mode = "absorbed"
         elif kind != "if" and not info.branched:
             mode = "transparent"
-        elif kind == "block" and pc not in self.deep_targets and self.indent < INDENT_BUDGET:
+        elif (kind == "block" and pc not in self.deep_targets
+              and self.indent + self.branch_counts.get(pc, 0) < INDENT_BUDGET):
+            # each br_if nests the rest of the block one level deeper
             mode = "ifconv"
         else:
             depth_ok = len(self.loops) < LOOP_BUDGET and self.indent < INDENT_BUDGET
+            mode = ""
             if depth_ok and kind == "block" and chain_length(node) >= CHAIN_MIN:
                 mode = "chain"
             elif depth_ok and kind == "loop" and loop_chain(node, CHAIN_MIN) is not None:
                 mode = "chain"
                 chain_head = loop_chain(node, CHAIN_MIN)
+            if mode == "chain" and self.indent + RegionPlan(
+                    node, False, -1, chain_head).tree_depth() >= INDENT_BUDGET:
+                mode = ""  # its dispatch tree would nest too deep here
+            if mode:
+                pass
             elif kind == "if" and not info.branched and self.indent < INDENT_BUDGET:
                 mode = "pyif"
             elif depth_ok:
@@ -668,7 +684,7 @@ class FunctionCompiler:
         return "\n".join(lines)
 
 
-def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> set:
+def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> Tuple[set, Dict[int, int]]:
     """Start indices of the blocks some branch reaches from inside another Python
     construct (an ``if`` or a branched block/loop) or through a ``br_table``.
 
@@ -677,6 +693,7 @@ def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> set:
     rest of the block goes into the ``else`` of the branch (see ``mode == "ifconv"``).
     """
     deep = set()
+    counts: Dict[int, int] = {}
     stack = [-1]
     blocks = info.blocks
     for pc, instruction in enumerate(instructions):
@@ -691,6 +708,7 @@ def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> set:
             if depth >= len(stack):
                 continue
             target = stack[-1 - depth]
+            counts[target] = counts.get(target, 0) + 1
             for start in stack[len(stack) - depth:]:
                 inner = blocks.get(start)
                 if inner is None or inner.kind == "if" or inner.branched:
@@ -700,7 +718,7 @@ def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> set:
             for depth in tuple(instruction[1]) + (instruction[2],):
                 if depth < len(stack):
                     deep.add(stack[-1 - depth])
-    return deep
+    return deep, counts
 
 
 def _halving_tree(plan: RegionPlan, lo: int, hi: int) -> List[Statement]:
@@ -724,7 +742,9 @@ def _ends_with_jump(statements: List[Statement]) -> bool:
 
 def _bare(text: str) -> str:
     """``text`` without one pair of enclosing parentheses, when that is safe."""
-    if len(text) > 1 and text[0] == "(" and text[-1] == ")":
+    if text[:1] != "(":
+        return text
+    if len(text) > 1 and text[-1] == ")":
         level = 0
         for i, ch in enumerate(text):
             if ch == "(":
