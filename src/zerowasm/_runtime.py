@@ -7,6 +7,7 @@ are :meth:`Runtime.compile`, ``module_instantiate`` is :meth:`Runtime.instantiat
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from typing import Any, List, Mapping, Optional, Union
 
@@ -28,6 +29,11 @@ def _default_call_depth() -> int:
     return 10000
 
 
+def _default_tier() -> str:
+    tier = os.environ.get("ZEROWASM_TIER", "").strip().lower()
+    return tier if tier in ("python", "native", "auto") else "python"
+
+
 @dataclasses.dataclass(frozen=True)
 class RuntimeConfig:
     """Runtime settings (immutable).
@@ -35,12 +41,17 @@ class RuntimeConfig:
     ``max_call_depth``: Wasm call depth at which a guest traps with "call stack
     exhausted" (approximate: host frames count too). ``max_memory_pages``: a cap on
     every memory's size, so ``memory.grow`` past it returns -1 as the spec says for a
-    failed grow. ``max_table_elements``: the same for tables.
+    failed grow. ``max_table_elements``: the same for tables. ``tier``: ``"python"``
+    (Wasm compiled to Python), ``"native"`` (every function the native x86-64 compiler
+    handles runs as machine code, where the platform allows it; the rest in Python) or
+    ``"auto"``; the default comes from ``ZEROWASM_TIER`` (else ``"python"``), and
+    ``ZEROWASM_NATIVE=0`` turns the native tier off whatever is asked.
     """
 
     max_call_depth: int = dataclasses.field(default_factory=_default_call_depth)
     max_memory_pages: Optional[int] = None
     max_table_elements: Optional[int] = None
+    tier: str = dataclasses.field(default_factory=_default_tier)
 
 
 class ImportType:
@@ -119,7 +130,14 @@ class Runtime:
 
     def __init__(self, config: Optional[RuntimeConfig] = None) -> None:
         self.config = config or RuntimeConfig()
-        self.engine = PythonEngine()
+        self.engine: Any = PythonEngine()
+        if self.config.tier not in ("python", "native", "auto"):
+            raise ValueError("tier must be 'python', 'native' or 'auto', not %r" % (self.config.tier,))
+        if self.config.tier != "python":
+            from ._engine.native import native_engine
+            engine = native_engine(self.engine, self.config.tier)
+            if engine is not None:
+                self.engine = engine
         needed = self.config.max_call_depth + 200
         if sys.getrecursionlimit() < needed:
             sys.setrecursionlimit(needed)

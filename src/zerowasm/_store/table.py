@@ -9,7 +9,7 @@ object or ``None`` for externref tables.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Union
+from typing import Any, Callable, List, Optional, Union
 
 from .._types import Limits, TableType, ValType
 
@@ -18,6 +18,11 @@ __all__ = ["Table", "MAX_TABLE_SIZE"]
 #: The spec allows 2**32 - 1 elements; a Python list of that size cannot exist, so tables
 #: are capped at 10 million elements (wasmtime's default limit is the same order).
 MAX_TABLE_SIZE = 10_000_000
+
+#: Set by the native tier when it is enabled: makes a funcref table's element list (a
+#: ``list`` subclass that mirrors writes into an array machine code reads; see
+#: ``zerowasm._engine.native.tables``). Called as ``factory(elements, maximum)``.
+ELEMENT_LIST_FACTORY: Optional[Callable[[List[Any], int], List[Any]]] = None
 
 
 class Table:
@@ -36,6 +41,8 @@ class Table:
             raise InstantiationError("table of %d elements exceeds the limit of %d"
                                      % (type.limits.min, maximum))
         self.elements: List[Any] = [init] * type.limits.min
+        if ELEMENT_LIST_FACTORY is not None and type.element == ValType.FUNCREF:
+            self.elements = ELEMENT_LIST_FACTORY(self.elements, maximum)
 
     @property
     def size(self) -> int:
