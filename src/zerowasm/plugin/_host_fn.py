@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import inspect
 import json
 import pickle
 import typing
@@ -348,7 +349,9 @@ class TypeInferredFunction(ExplicitFunction):
         if not hints:
             raise TypeError("Host function must include Python type annotations or "
                             "explicitly list arguments.")
-        arg_names = [arg for arg in hints if arg != "return"]
+        variadic = {p.name for p in inspect.signature(func).parameters.values()
+                    if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        arg_names = [arg for arg in hints if arg != "return" and arg not in variadic]
         returns_hint = hints.pop("return", None)
         uses_current_plugin = bool(arg_names) and hints.get(arg_names[0]) is CurrentPlugin
         if uses_current_plugin:

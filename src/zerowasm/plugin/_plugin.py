@@ -147,12 +147,13 @@ class CompiledPlugin:
     """A manifest's modules, compiled and checked, ready to make :class:`Plugin` objects.
 
     ``CompiledPlugin(plugin, wasi=False, functions=HOST_FN_REGISTRY)`` as in the Extism
-    SDK; zerowasm extension: ``fuel`` (a per-call budget, see docs/plugins.md).
+    SDK; zerowasm extensions: ``fuel`` (a per-call budget) and ``max_memory_pages`` (a
+    hard cap on every memory's size), see docs/plugins.md.
     """
 
     def __init__(self, plugin: Union[str, bytes, dict, Manifest, "os.PathLike[str]"],
                  wasi: bool = False, functions: Optional[Sequence[Function]] = HOST_FN_REGISTRY,
-                 *, fuel: Optional[int] = None) -> None:
+                 *, fuel: Optional[int] = None, max_memory_pages: Optional[int] = None) -> None:
         self.manifest = load_manifest(plugin)
         self.wasi = bool(wasi)
         self.functions: List[Function] = list(functions or [])
@@ -167,7 +168,10 @@ class CompiledPlugin:
         main_index = self.manifest.main_index()
         self.main_name, self.main = modules[main_index]
         self.linked = [m for i, m in enumerate(modules) if i != main_index]
-        self.runtime = Runtime(RuntimeConfig(max_memory_pages=self.manifest.max_pages))
+        # memory.max_pages is enforced per call by the plugin (see Plugin._limit_memory);
+        # max_memory_pages is zerowasm's hard cap on every memory, at any time
+        self.max_memory_pages = max_memory_pages
+        self.runtime = Runtime(RuntimeConfig(max_memory_pages=max_memory_pages))
         self._function_exports = {e.name: e.type for e in self.main.exports
                                   if e.kind == ExternKind.FUNCTION}
         self._check_imports()
@@ -247,7 +251,14 @@ class Plugin:
     zerowasm extensions (keyword-only): ``fuel`` (per-call budget),
     ``http_response_headers`` (record response headers for the guest's
     ``http_headers``), ``wasi_config`` (a :class:`zerowasm.wasi.WasiConfig` to start from:
-    args, env, stdio, extra preopens) and ``timeout_ms`` (overrides the manifest's).
+    args, env, stdio, extra preopens), ``timeout_ms`` (overrides the manifest's) and
+    ``max_memory_pages`` (a hard cap on every memory, see :class:`CompiledPlugin`).
+
+    ``memory.max_pages`` in the manifest means what it means to native Extism: no memory
+    may *start* larger than that, and within one call the plugin's memories (the
+    kernel's included) may grow by at most that many pages in total; a grow past the
+    budget fails (``memory.grow`` returns -1, the kernel's ``alloc`` returns 0) and a
+    call that then fails reports "oom".
     A plugin is not reentrant; calls from several threads are serialised.
     """
 
@@ -255,18 +266,24 @@ class Plugin:
                  wasi: bool = False, config: Optional[Any] = None,
                  functions: Optional[Sequence[Function]] = HOST_FN_REGISTRY, *,
                  fuel: Optional[int] = None, http_response_headers: bool = False,
-                 wasi_config: Any = None, timeout_ms: Optional[int] = None) -> None:
+                 wasi_config: Any = None, timeout_ms: Optional[int] = None,
+                 max_memory_pages: Optional[int] = None) -> None:
         if isinstance(plugin, CompiledPlugin):
             self._owns_compiled_plugin = False
             self.compiled_plugin: Optional[CompiledPlugin] = plugin
         else:
             self._owns_compiled_plugin = True
-            self.compiled_plugin = CompiledPlugin(plugin, wasi, functions, fuel=fuel)
+            self.compiled_plugin = CompiledPlugin(plugin, wasi, functions, fuel=fuel,
+                                                  max_memory_pages=max_memory_pages)
         compiled = self.compiled_plugin
         manifest = compiled.manifest
         self.plugin: Any = 1  # the SDK's handle; -1 once freed
         self.id = uuid.uuid4()
         self._kernel = Kernel(manifest.max_pages)
+        self._budget_pages = manifest.max_pages
+        self._budget_left = 0
+        self._oom = False
+        self._limit_memory(self._kernel.memory)
         self._config: Dict[str, str] = dict(manifest.config)
         if config is not None:
             self._merge_config(config)
@@ -367,6 +384,9 @@ class Plugin:
             self._initialize()
         kernel = self._kernel
         kernel.reset()
+        self._oom = False
+        if self._budget_pages is not None:
+            self._budget_left = self._budget_pages
         try:
             kernel.set_input(data)
         except KernelMemoryError:
@@ -374,7 +394,6 @@ class Plugin:
                               % len(data), -1, name) from None
         current = self._current
         current._host_context = host_context
-        self._oom = False
         try:
             result, failure = self._run(entry[0])
         finally:
@@ -462,7 +481,8 @@ class Plugin:
         raise failure
 
     def _note_kernel_oom(self) -> None:
-        if self.compiled_plugin is not None and self.compiled_plugin.manifest.max_pages is not None:
+        if self._budget_pages is not None or (
+                self.compiled_plugin is not None and self.compiled_plugin.max_memory_pages):
             self._oom = True
 
     # -- instances -------------------------------------------------------------------------------
@@ -507,6 +527,7 @@ class Plugin:
         if compiled is None:
             raise Error("the plugin has been freed")
         self._drop_instance()
+        self._check_initial_memories()
         runtime = compiled.runtime
         imports: Dict[str, Any] = {ENV_MODULE: self._env}
         for namespace, functions in self._user.items():
@@ -523,7 +544,7 @@ class Plugin:
             for name, module in compiled.linked:
                 instance = runtime.instantiate(module, imports)
                 self._linked_instances.append(instance)
-                self._watch_memories(instance)
+                self._limit_memories(instance)
                 merged = dict(imports.get(name, {}))
                 merged.update(instance.exports)
                 imports[name] = merged
@@ -539,7 +560,7 @@ class Plugin:
             self._failure("(instantiation)", failure)
             raise Error("instantiation failed: %s" % failure) from failure
         self._instance = instance
-        self._watch_memories(instance)
+        self._limit_memories(instance)
         self._initialized = False
         self._exports = {}
 
@@ -570,23 +591,48 @@ class Plugin:
             if name == "hs_init":
                 _log.emit(1, "initialized Haskell language runtime", str(self.id))
 
-    def _watch_memories(self, instance: Any) -> None:
-        """Note memory growth refused by ``memory.max_pages`` (reported as "oom")."""
+    def _check_initial_memories(self) -> None:
+        """``memory.max_pages``: no defined memory may start larger ("oom")."""
         compiled = self.compiled_plugin
-        if compiled is None or compiled.manifest.max_pages is None:
+        limit = self._budget_pages
+        if compiled is None or limit is None:
             return
-        for memory in instance.memories:
-            if "grow" in vars(memory):
-                continue
-            original = memory.grow
+        for module in [m for _, m in compiled.linked] + [compiled.main]:
+            syntax = module.syntax
+            for memory_type in syntax.memories[syntax.imported_memory_count:]:
+                if memory_type.limits.min > limit:
+                    raise OutOfMemory("oom", -1)
 
-            def grow(delta: int, _original: Callable[[int], int] = original,
-                     _memory: Any = memory) -> int:
-                result = _original(delta)
-                if result < 0 and _memory.size + delta > _memory.maximum:
+    def _limit_memories(self, instance: Any) -> None:
+        for memory in instance.memories:
+            self._limit_memory(memory)
+
+    def _limit_memory(self, memory: Any) -> None:
+        """Charge ``memory``'s growth to the call's page budget; note refusals ("oom").
+
+        Compiled code grows memory through ``m{i}.grow``, so an instance attribute
+        shadowing the method sees every ``memory.grow`` of the guest.
+        """
+        if "grow" in vars(memory):
+            return
+        hard_cap = self.compiled_plugin.max_memory_pages if self.compiled_plugin else None
+        if self._budget_pages is None and hard_cap is None:
+            return
+        original = memory.grow
+
+        def grow(delta: int, _original: Callable[[int], int] = original,
+                 _memory: Any = memory) -> int:
+            if self._budget_pages is not None and delta > self._budget_left:
+                self._oom = True
+                return -1
+            result = _original(delta)
+            if result < 0:
+                if _memory.size + delta > _memory.maximum:
                     self._oom = True
-                return result
-            memory.grow = grow
+            elif self._budget_pages is not None:
+                self._budget_left -= delta
+            return result
+        memory.grow = grow
 
     def _guest_memory(self) -> Any:
         instance = self._instance
