@@ -68,17 +68,17 @@ class Expr:
         return self.raw
 
     @staticmethod
-    def var(name: str) -> "Expr":
+    def var(name: str) -> Expr:
         """A variable (local or stack slot)."""
         return Expr(name, frozenset((name,)))
 
     @staticmethod
-    def integer(value: int) -> "Expr":
+    def integer(value: int) -> Expr:
         """An integer constant (i32/i64, unsigned)."""
         return Expr(str(value) if value < 0x10000 else hex(value), const=value)
 
     @staticmethod
-    def stable(text: str) -> "Expr":
+    def stable(text: str) -> Expr:
         """A value that cannot change during the function (literal, immutable name)."""
         return Expr(text)
 
@@ -102,8 +102,8 @@ class If:
 
     __slots__ = ("cond", "body", "orelse")
 
-    def __init__(self, cond: str, body: Optional[List["Statement"]] = None,
-                 orelse: Optional[List["Statement"]] = None) -> None:
+    def __init__(self, cond: str, body: Optional[List[Statement]] = None,
+                 orelse: Optional[List[Statement]] = None) -> None:
         self.cond = cond
         self.body: List[Statement] = body if body is not None else []
         self.orelse = orelse
@@ -114,7 +114,7 @@ class While:
 
     __slots__ = ("body",)
 
-    def __init__(self, body: Optional[List["Statement"]] = None) -> None:
+    def __init__(self, body: Optional[List[Statement]] = None) -> None:
         self.body: List[Statement] = body if body is not None else []
 
 

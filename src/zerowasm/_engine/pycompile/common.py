@@ -28,13 +28,14 @@ def fold_with(name: str) -> Callable[..., Optional[int]]:
 
     def fold(*args: Any) -> Optional[int]:
         try:
-            return function(*args)  # type: ignore[no-any-return]
+            result: Optional[int] = function(*args)
+            return result
         except Trap:
             return None
     return fold
 
 
-def _try_fold(c: "FunctionCompiler", n: int, fold: Optional[Callable[..., Optional[int]]]) -> bool:
+def _try_fold(c: FunctionCompiler, n: int, fold: Optional[Callable[..., Optional[int]]]) -> bool:
     if fold is None:
         return False
     stack = c.stack
@@ -49,7 +50,7 @@ def _try_fold(c: "FunctionCompiler", n: int, fold: Optional[Callable[..., Option
     return True
 
 
-def binary(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Optional[int]]] = None,
+def binary(c: FunctionCompiler, template: str, fold: Optional[Callable[..., Optional[int]]] = None,
            ordered: bool = False) -> None:
     """Pop ``a b``, push ``template.format(a=..., b=...)``."""
     if _try_fold(c, 2, fold):
@@ -58,7 +59,7 @@ def binary(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Op
     c.push(c.make(template.format(a=a.text, b=b.text), a, b, ordered=ordered))
 
 
-def unary(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Optional[int]]] = None,
+def unary(c: FunctionCompiler, template: str, fold: Optional[Callable[..., Optional[int]]] = None,
           ordered: bool = False) -> None:
     """Pop ``a``, push ``template.format(a=...)``."""
     if _try_fold(c, 1, fold):
@@ -67,7 +68,10 @@ def unary(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Opt
     c.push(c.make(template.format(a=a.text), a, ordered=ordered))
 
 
-def compare(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Optional[int]]] = None) -> None:
+Folder = Optional[Callable[..., Optional[int]]]
+
+
+def compare(c: FunctionCompiler, template: str, fold: Folder = None) -> None:
     """Pop ``a b``, push the i32 truth of ``template`` (kept as a condition too)."""
     if _try_fold(c, 2, fold):
         return
@@ -76,7 +80,7 @@ def compare(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., O
     c.push(c.make("(1 if %s else 0)" % cond, a, b, cond=cond))
 
 
-def call_helper(c: "FunctionCompiler", name: str, n: int, ordered: bool = False,
+def call_helper(c: FunctionCompiler, name: str, n: int, ordered: bool = False,
                 fold: bool = True) -> None:
     """Pop ``n`` operands, push ``name(operands)`` (a function from HELPERS)."""
     if fold and _try_fold(c, n, fold_with(name)):

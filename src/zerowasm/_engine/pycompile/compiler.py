@@ -29,7 +29,7 @@ Spec: Core 2.0 §4.4 (exec/instructions.html) for what every instruction does.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ..._binary.code import decode_body
 from ..._errors import ValidationError
@@ -67,8 +67,8 @@ class PyLoop:
 
     __slots__ = ("escapes", "region", "ctl", "tail_exit")
 
-    def __init__(self, ctl: "Ctl", region: Optional[RegionPlan] = None) -> None:
-        self.escapes: Dict[int, Tuple["PyLoop", tuple]] = {}
+    def __init__(self, ctl: Ctl, region: Optional[RegionPlan] = None) -> None:
+        self.escapes: Dict[int, Tuple[PyLoop, tuple]] = {}
         self.region = region
         #: the construct this loop realizes
         self.ctl = ctl
@@ -313,7 +313,8 @@ class FunctionCompiler:
             return False
         if target.info.results:
             return False
-        return target.info.end == construct.info.end + 1 and construct.info.start > target.info.start
+        inside = construct.info.start > target.info.start
+        return inside and target.info.end == construct.info.end + 1
 
     def return_values(self) -> None:
         """Emit ``return`` of the function's results from the top of the stack."""
@@ -684,7 +685,8 @@ class FunctionCompiler:
         return "\n".join(lines)
 
 
-def _deep_branch_targets(instructions: List[tuple], info: FunctionInfo) -> Tuple[set, Dict[int, int]]:
+def _deep_branch_targets(instructions: List[tuple],
+                         info: FunctionInfo) -> Tuple[set, Dict[int, int]]:
     """Start indices of the blocks some branch reaches from inside another Python
     construct (an ``if`` or a branched block/loop) or through a ``br_table``.
 

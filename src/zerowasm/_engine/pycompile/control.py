@@ -23,58 +23,58 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def unreachable(c: "FunctionCompiler", ins: tuple) -> None:
+def unreachable(c: FunctionCompiler, ins: tuple) -> None:
     c.spill_ordered()
     c.emit("raise Trap(TRAP_UNREACHABLE)")
     c.reachable = False
 
 
-def nop(c: "FunctionCompiler", ins: tuple) -> None:
+def nop(c: FunctionCompiler, ins: tuple) -> None:
     """Nothing to do."""
 
 
-def block(c: "FunctionCompiler", ins: tuple) -> None:
+def block(c: FunctionCompiler, ins: tuple) -> None:
     c.open_construct("block")
 
 
-def loop(c: "FunctionCompiler", ins: tuple) -> None:
+def loop(c: FunctionCompiler, ins: tuple) -> None:
     c.open_construct("loop")
 
 
-def if_(c: "FunctionCompiler", ins: tuple) -> None:
+def if_(c: FunctionCompiler, ins: tuple) -> None:
     c.open_construct("if")
 
 
-def else_(c: "FunctionCompiler", ins: tuple) -> None:
+def else_(c: FunctionCompiler, ins: tuple) -> None:
     c.else_()
 
 
-def end(c: "FunctionCompiler", ins: tuple) -> None:
+def end(c: FunctionCompiler, ins: tuple) -> None:
     c.end()
 
 
-def br(c: "FunctionCompiler", ins: tuple) -> None:
+def br(c: FunctionCompiler, ins: tuple) -> None:
     ctl = c.label(ins[1])
     c.spill_ordered(len(c.stack) - ctl.arity)
     c.branch(ctl)
     c.reachable = False
 
 
-def return_(c: "FunctionCompiler", ins: tuple) -> None:
+def return_(c: FunctionCompiler, ins: tuple) -> None:
     ctl = c.ctls[0]
     c.spill_ordered(len(c.stack) - ctl.arity)
     c.branch(ctl)
     c.reachable = False
 
 
-def br_if(c: "FunctionCompiler", ins: tuple) -> None:
+def br_if(c: FunctionCompiler, ins: tuple) -> None:
     ctl = c.label(ins[1])
     c.spill_ordered(len(c.stack) - 1)
     cond = c.pop()
     c.branch_if(ctl, cond)
 
 
-def br_table(c: "FunctionCompiler", ins: tuple) -> None:
+def br_table(c: FunctionCompiler, ins: tuple) -> None:
     labels, default = ins[1], ins[2]
     c.spill_ordered()
     index = c.value_var()
@@ -85,7 +85,7 @@ def br_table(c: "FunctionCompiler", ins: tuple) -> None:
         c.reachable = False
         return
     # runs of equal targets: (first index, target)
-    runs: List[Tuple[int, "Ctl"]] = []
+    runs: List[Tuple[int, Ctl]] = []
     for i, target in enumerate(targets):
         if not runs or runs[-1][1] is not target:
             runs.append((i, target))
@@ -99,7 +99,7 @@ def br_table(c: "FunctionCompiler", ins: tuple) -> None:
     c.reachable = False
 
 
-def _branch_code(c: "FunctionCompiler", target: "Ctl") -> List[Statement]:
+def _branch_code(c: FunctionCompiler, target: Ctl) -> List[Statement]:
     saved = c.out
     body: List[Statement] = []
     c.out = body
@@ -108,7 +108,7 @@ def _branch_code(c: "FunctionCompiler", target: "Ctl") -> List[Statement]:
     return body
 
 
-def _search(c: "FunctionCompiler", index: str, runs: List[Tuple[int, "Ctl"]], lo: int, hi: int,
+def _search(c: FunctionCompiler, index: str, runs: List[Tuple[int, Ctl]], lo: int, hi: int,
             count: int) -> List[Statement]:
     """Statements branching on ``index`` among ``runs[lo:hi]`` (known to contain it)."""
     if hi - lo == 1:
@@ -118,8 +118,8 @@ def _search(c: "FunctionCompiler", index: str, runs: List[Tuple[int, "Ctl"]], lo
                _search(c, index, runs, mid, hi, count))]
 
 
-def _dispatch_fast_path(c: "FunctionCompiler", index: str, targets: List["Ctl"],
-                        fallback: "Ctl") -> bool:
+def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
+                        fallback: Ctl) -> bool:
     """``E = (e0, e1, ...)[index]; continue`` when most targets are entries of the
     innermost dispatch region; the few others get negative codes tested afterwards."""
     if not c.loops or fallback.arity:
@@ -127,7 +127,7 @@ def _dispatch_fast_path(c: "FunctionCompiler", index: str, targets: List["Ctl"],
     plan = c.loops[-1].region
     if plan is None:
         return False
-    outside: List["Ctl"] = []
+    outside: List[Ctl] = []
     codes = []
     for target in targets + [fallback]:
         if target.mode in ("region", "absorbed") and target.plan is plan:
@@ -137,13 +137,9 @@ def _dispatch_fast_path(c: "FunctionCompiler", index: str, targets: List["Ctl"],
                 key = target.info.start if target.kind == "loop" else target.info.end
                 codes.append(plan.entries[key])
         else:
-            for k, known in enumerate(outside):
-                if known is target:
-                    break
-            else:
-                k = len(outside)
+            if not any(known is target for known in outside):
                 outside.append(target)
-            codes.append(-1 - k)
+            codes.append(-1 - next(k for k, known in enumerate(outside) if known is target))
     if len(codes) - sum(1 for code in codes if code < 0) < 4 or len(outside) > 3:
         return False
     n = len(targets)
@@ -161,7 +157,7 @@ def _dispatch_fast_path(c: "FunctionCompiler", index: str, targets: List["Ctl"],
     return True
 
 
-def call(c: "FunctionCompiler", ins: tuple) -> None:
+def call(c: FunctionCompiler, ins: tuple) -> None:
     """``call f``: ``s{h} = f{i}(args)``. Spec: Core 2.0 §4.4.8 (call)."""
     index = ins[1]
     function_type = c.module.function_type(index)
@@ -172,7 +168,7 @@ def call(c: "FunctionCompiler", ins: tuple) -> None:
                      len(function_type.results))
 
 
-def call_indirect(c: "FunctionCompiler", ins: tuple) -> None:
+def call_indirect(c: FunctionCompiler, ins: tuple) -> None:
     """Spec: Core 2.0 §4.4.8 (call_indirect): bounds ("undefined element"), null
     ("uninitialized element") and type ("indirect call type mismatch") checks."""
     type_index, table = ins[1], ins[2]
@@ -190,8 +186,8 @@ def call_indirect(c: "FunctionCompiler", ins: tuple) -> None:
 
 
 HANDLERS: Dict[int, Handler] = {
-    int(Op.UNREACHABLE): unreachable, int(Op.NOP): nop, int(Op.BLOCK): block,
-    int(Op.LOOP): loop, int(Op.IF): if_, int(Op.ELSE): else_, int(Op.END): end,
-    int(Op.BR): br, int(Op.BR_IF): br_if, int(Op.BR_TABLE): br_table,
-    int(Op.RETURN): return_, int(Op.CALL): call, int(Op.CALL_INDIRECT): call_indirect,
+    int(Op["UNREACHABLE"]): unreachable, int(Op["NOP"]): nop, int(Op["BLOCK"]): block,
+    int(Op["LOOP"]): loop, int(Op["IF"]): if_, int(Op["ELSE"]): else_, int(Op["END"]): end,
+    int(Op["BR"]): br, int(Op["BR_IF"]): br_if, int(Op["BR_TABLE"]): br_table,
+    int(Op["RETURN"]): return_, int(Op["CALL"]): call, int(Op["CALL_INDIRECT"]): call_indirect,
 }

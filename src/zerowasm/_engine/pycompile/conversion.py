@@ -22,7 +22,7 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def i32_wrap_i64(c: "FunctionCompiler", ins: tuple) -> None:
+def i32_wrap_i64(c: FunctionCompiler, ins: tuple) -> None:
     a = c.stack[-1]
     if a.const is not None:
         unary(c, "({a} & %s)" % hex(MASK32), fold_with("i32_wrap_i64"))
@@ -31,7 +31,7 @@ def i32_wrap_i64(c: "FunctionCompiler", ins: tuple) -> None:
     c.push(c.make(a.raw, a, wrap=MASK32))
 
 
-def i64_extend_i32_u(c: "FunctionCompiler", ins: tuple) -> None:
+def i64_extend_i32_u(c: FunctionCompiler, ins: tuple) -> None:
     """The value is unchanged (already unsigned) once canonical."""
     a = c.stack[-1]
     if a.wrap:
@@ -39,28 +39,28 @@ def i64_extend_i32_u(c: "FunctionCompiler", ins: tuple) -> None:
         c.push(c.make(a.text, a))
 
 
-def i64_extend_i32_s(c: "FunctionCompiler", ins: tuple) -> None:
+def i64_extend_i32_s(c: FunctionCompiler, ins: tuple) -> None:
     unary(c, "((({a} ^ 0x80000000) - 0x80000000) & 0xffffffffffffffff)",
           fold_with("i64_extend_i32_s"))
 
 
-def f64_convert_i32_u(c: "FunctionCompiler", ins: tuple) -> None:
+def f64_convert_i32_u(c: FunctionCompiler, ins: tuple) -> None:
     unary(c, "({a} + 0.0)")
 
 
-def f64_convert_i32_s(c: "FunctionCompiler", ins: tuple) -> None:
+def f64_convert_i32_s(c: FunctionCompiler, ins: tuple) -> None:
     unary(c, "((({a} ^ 0x80000000) - 0x80000000) + 0.0)")
 
 
 f64_convert_i64_u = f64_convert_i32_u
 
 
-def f64_convert_i64_s(c: "FunctionCompiler", ins: tuple) -> None:
+def f64_convert_i64_s(c: FunctionCompiler, ins: tuple) -> None:
     unary(c, "((({a} ^ 0x8000000000000000) - 0x8000000000000000) + 0.0)")
 
 
 def _helper(name: str, ordered: bool = False) -> Handler:
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         call_helper(c, name, 1, ordered=ordered, fold=False)
     handler.__name__ = name
     return handler

@@ -27,7 +27,7 @@ __all__ = ["HANDLERS", "float_constant"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def float_constant(c: "FunctionCompiler", value: float, bits: int, width: int) -> Expr:
+def float_constant(c: FunctionCompiler, value: float, bits: int, width: int) -> Expr:
     """An expression for a float constant keeping its exact bits."""
     if math.isfinite(value):
         text = repr(value)
@@ -38,25 +38,25 @@ def float_constant(c: "FunctionCompiler", value: float, bits: int, width: int) -
     return Expr.stable(c.constant(source))
 
 
-def f32_const(c: "FunctionCompiler", ins: tuple) -> None:
+def f32_const(c: FunctionCompiler, ins: tuple) -> None:
     c.push(float_constant(c, f32_from_bits(ins[1]), ins[1], 32))
 
 
-def f64_const(c: "FunctionCompiler", ins: tuple) -> None:
+def f64_const(c: FunctionCompiler, ins: tuple) -> None:
     c.push(float_constant(c, f64_from_bits(ins[1]), ins[1], 64))
 
 
 def _inline_binary(op: str, name: str) -> Handler:
     template = "({a} %s {b})" % op
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         binary(c, template)
     handler.__name__ = name
     return handler
 
 
 def _helper(name: str, n: int) -> Handler:
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         call_helper(c, name, n, fold=False)
     handler.__name__ = name
     return handler
@@ -67,7 +67,7 @@ f64_sub = _inline_binary("-", "f64_sub")
 f64_mul = _inline_binary("*", "f64_mul")
 
 
-def f64_div(c: "FunctionCompiler", ins: tuple) -> None:
+def f64_div(c: FunctionCompiler, ins: tuple) -> None:
     b = c.stack[-1]
     text = b.text.strip("()")
     try:
@@ -80,7 +80,7 @@ def f64_div(c: "FunctionCompiler", ins: tuple) -> None:
         call_helper(c, "f64_div", 2, fold=False)
 
 
-def f64_neg(c: "FunctionCompiler", ins: tuple) -> None:
+def f64_neg(c: FunctionCompiler, ins: tuple) -> None:
     unary(c, "(-{a})")
 
 
@@ -113,7 +113,7 @@ f64_nearest = _helper("f64_nearest", 1)
 def _compare(op: str, name: str) -> Handler:
     template = "{a} %s {b}" % op
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         compare(c, template)
     handler.__name__ = name
     return handler

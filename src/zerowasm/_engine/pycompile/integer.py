@@ -8,7 +8,7 @@ values need no mask. Comparisons push a condition (``a < b``) that ``if``/``br_i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple
 
 from ..._opcodes import Op
 from .codegen import Expr
@@ -22,14 +22,14 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def _consts(bits: int):  # noqa: ANN202
+def _consts(bits: int) -> Tuple[int, int, int]:
     mask = MASK32 if bits == 32 else MASK64
     sign = 0x80000000 if bits == 32 else 0x8000000000000000
     return mask, sign, bits - 1
 
 
 # ---------------------------------------------------------------------------- constants
-def i32_const(c: "FunctionCompiler", ins: tuple) -> None:
+def i32_const(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr.integer(ins[1]))
 
 
@@ -43,13 +43,13 @@ def _masked(op: str, bits: int, name: str) -> Handler:
     template = "({a} %s {b})" % op
     fold = fold_with(name)
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         raw_binary(c, template, fold, mask)
     handler.__name__ = name
     return handler
 
 
-def raw_binary(c: "FunctionCompiler", template: str, fold: Optional[Callable[..., Optional[int]]],
+def raw_binary(c: FunctionCompiler, template: str, fold: Optional[Callable[..., Optional[int]]],
                wrap: int) -> None:
     """A congruence-safe binary operation on the operands' unmasked forms."""
     a, b = c.stack[-2], c.stack[-1]
@@ -88,16 +88,13 @@ def _bitwise(op: str, fold: Callable[[int, int], int], name: str) -> Handler:
     (both non-negative and below 2**N); ``|``/``^`` only when both are."""
     template = "({a} %s {b})" % op
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a, b = c.stack[-2], c.stack[-1]
         if a.const is not None and b.const is not None:
             c.pop_n(2)
             c.push(Expr.integer(fold(a.const, b.const)))
             return
-        if op == "&":
-            wrap = a.wrap if (a.wrap and b.wrap) else 0
-        else:
-            wrap = a.wrap or b.wrap
+        wrap = (a.wrap if a.wrap and b.wrap else 0) if op == "&" else (a.wrap or b.wrap)
         a, b = c.operands(2)
         c.push(c.make(template.format(a=a.raw, b=b.raw), a, b, wrap=wrap))
     handler.__name__ = name
@@ -118,7 +115,7 @@ def _division(bits: int, signed: bool, rem: bool) -> Handler:
     fold = fold_with(name)
     mask = MASK32 if bits == 32 else MASK64
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a, b = c.stack[-2], c.stack[-1]
         if a.const is not None and b.const is not None:
             result = fold(a.const, b.const)
@@ -154,7 +151,7 @@ def _shift(bits: int, kind: str) -> Handler:
     name = "i%d_%s" % (bits, kind)
     fold = fold_with(name)
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         k = c.stack[-1]
         if kind in ("rotl", "rotr"):
             call_helper(c, name, 2)
@@ -197,7 +194,7 @@ i64_rotr = _shift(64, "rotr")
 
 # ---------------------------------------------------------------------------- unary
 def _helper_unary(name: str) -> Handler:
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         call_helper(c, name, 1)
     handler.__name__ = name
     return handler
@@ -219,7 +216,7 @@ def _extend(bits: int, from_bits: int) -> Handler:
     template = "((({a} & %s) ^ %s) - %s)" % (hex(low), hex(sign), hex(sign))
     fold = fold_with(name)
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.stack[-1]
         if a.const is not None:
             unary(c, template, fold)
@@ -238,7 +235,7 @@ i64_extend32_s = _extend(64, 32)
 
 
 # ---------------------------------------------------------------------------- tests
-def i32_eqz(c: "FunctionCompiler", ins: tuple) -> None:
+def i32_eqz(c: FunctionCompiler, ins: tuple) -> None:
     a = c.stack[-1]
     if a.const is not None:
         c.pop()
@@ -269,7 +266,7 @@ def _compare_u(op: str, name: str) -> Handler:
     template = "{a} %s {b}" % op
     fold = _fold_compare(op)
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         compare(c, template, fold)
     handler.__name__ = name
     return handler
@@ -282,7 +279,7 @@ def _compare_s(op: str, bits: int, name: str) -> Handler:
     def fold(a: int, b: int) -> int:
         return fold_u(a ^ sign, b ^ sign)
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         b = c.stack[-1]
         if b.const is not None and c.stack[-2].const is None:
             c.pop()
@@ -293,7 +290,7 @@ def _compare_s(op: str, bits: int, name: str) -> Handler:
     return handler
 
 
-def compare_const(c: "FunctionCompiler", template: str) -> None:
+def compare_const(c: FunctionCompiler, template: str) -> None:
     (a,) = c.operands(1)
     cond = "(" + template.format(a=a.text) + ")"
     c.push(c.make("(1 if %s else 0)" % cond, a, cond=cond))

@@ -25,7 +25,7 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def _address(c: "FunctionCompiler", addr: Expr, offset: int) -> str:
+def _address(c: FunctionCompiler, addr: Expr, offset: int) -> str:
     if addr.const is not None:
         return str(addr.const + offset)
     if offset == 0:
@@ -36,7 +36,7 @@ def _address(c: "FunctionCompiler", addr: Expr, offset: int) -> str:
 def _load(template: str, name: str) -> Handler:
     """``template`` has ``{ea}`` for the effective address."""
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         c.uses_memory = True
         (addr,) = c.operands(1)
         c.push(c.make(template.format(ea=_address(c, addr, ins[2])), addr, ordered=True))
@@ -65,7 +65,7 @@ def _store(template: str, name: str) -> Handler:
     byte_store = template.startswith("M0[")
     partial = int(template.rsplit("& ", 1)[1].rstrip(")"), 16) if "& 0x" in template else 0
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         c.uses_memory = True
         if byte_store and c.stack[-1].ordered and c.stack[-2].ordered:
             # Python evaluates the value of ``M0[ea] = v`` before the address
@@ -75,7 +75,8 @@ def _store(template: str, name: str) -> Handler:
         v = value.raw if partial else value.text
         if value.const is not None and partial:
             v = str(value.const & partial)
-            c.emit(template.replace(" & " + hex(partial), "").format(ea=_address(c, addr, ins[2]), v=v))
+            exact = template.replace(" & " + hex(partial), "")
+            c.emit(exact.format(ea=_address(c, addr, ins[2]), v=v))
             return
         c.emit(template.format(ea=_address(c, addr, ins[2]), v=v))
     handler.__name__ = name
@@ -93,36 +94,36 @@ i64_store16 = i32_store16
 i64_store32 = _store("st_u32(M0, {ea}, {v} & 0xffffffff)", "i64_store32")
 
 
-def memory_size(c: "FunctionCompiler", ins: tuple) -> None:
+def memory_size(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr("(len(M%d) >> 16)" % ins[1], ordered=True, depth=1))
 
 
-def memory_grow(c: "FunctionCompiler", ins: tuple) -> None:
+def memory_grow(c: FunctionCompiler, ins: tuple) -> None:
     """Spec: Core 2.0 §4.4.7 (memory.grow): the old size, or -1 (as u32) on failure."""
     (delta,) = c.pop_n(1)
     c.before_side_effect()
     c.assign_results("m%d.grow(%s) & 0xffffffff" % (ins[1], delta.text), 1)
 
 
-def memory_fill(c: "FunctionCompiler", ins: tuple) -> None:
+def memory_fill(c: FunctionCompiler, ins: tuple) -> None:
     args = c.pop_n(3)
     c.before_side_effect()
     c.emit("memory_fill(M%d, %s)" % (ins[1], ", ".join(a.text for a in args)))
 
 
-def memory_copy(c: "FunctionCompiler", ins: tuple) -> None:
+def memory_copy(c: FunctionCompiler, ins: tuple) -> None:
     args = c.pop_n(3)
     c.before_side_effect()
     c.emit("memory_copy(M%d, M%d, %s)" % (ins[1], ins[2], ", ".join(a.text for a in args)))
 
 
-def memory_init(c: "FunctionCompiler", ins: tuple) -> None:
+def memory_init(c: FunctionCompiler, ins: tuple) -> None:
     args = c.pop_n(3)
     c.before_side_effect()
     c.emit("memory_init(M%d, D[%d], %s)" % (ins[2], ins[1], ", ".join(a.text for a in args)))
 
 
-def data_drop(c: "FunctionCompiler", ins: tuple) -> None:
+def data_drop(c: FunctionCompiler, ins: tuple) -> None:
     c.emit("D[%d] = b''" % ins[1])
 
 

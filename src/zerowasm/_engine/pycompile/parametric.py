@@ -16,7 +16,7 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def drop(c: "FunctionCompiler", ins: tuple) -> None:
+def drop(c: FunctionCompiler, ins: tuple) -> None:
     """A dropped value that may trap is still evaluated, in order."""
     if c.stack[-1].ordered:
         c.spill_ordered(len(c.stack) - 1)
@@ -26,7 +26,7 @@ def drop(c: "FunctionCompiler", ins: tuple) -> None:
         c.pop()
 
 
-def select(c: "FunctionCompiler", ins: tuple) -> None:
+def select(c: FunctionCompiler, ins: tuple) -> None:
     """``a if c else b``: Python evaluates only one arm, so ordered operands (which must
     all be evaluated, in order) are materialized first."""
     stack = c.stack
@@ -40,5 +40,5 @@ def select(c: "FunctionCompiler", ins: tuple) -> None:
 select_t = select
 
 HANDLERS: Dict[int, Handler] = {
-    int(Op.DROP): drop, int(Op.SELECT): select, int(Op.SELECT_T): select_t,
+    int(Op["DROP"]): drop, int(Op["SELECT"]): select, int(Op["SELECT_T"]): select_t,
 }

@@ -17,20 +17,20 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def ref_null(c: "FunctionCompiler", ins: tuple) -> None:
+def ref_null(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr.stable("None"))
 
 
-def ref_is_null(c: "FunctionCompiler", ins: tuple) -> None:
+def ref_is_null(c: FunctionCompiler, ins: tuple) -> None:
     (a,) = c.operands(1)
     cond = "(%s is None)" % a.text
     c.push(c.make("(1 if %s else 0)" % cond, a, cond=cond))
 
 
-def ref_func(c: "FunctionCompiler", ins: tuple) -> None:
+def ref_func(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr.stable("F%d" % ins[1]))
 
 
 HANDLERS: Dict[int, Handler] = {
-    int(Op.REF_NULL): ref_null, int(Op.REF_IS_NULL): ref_is_null, int(Op.REF_FUNC): ref_func,
+    int(Op["REF_NULL"]): ref_null, int(Op["REF_IS_NULL"]): ref_is_null, int(Op["REF_FUNC"]): ref_func,
 }

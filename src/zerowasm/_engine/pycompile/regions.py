@@ -55,7 +55,7 @@ class Construct:
 
     __slots__ = ("info", "children", "parent")
 
-    def __init__(self, info: BlockInfo, parent: Optional["Construct"]) -> None:
+    def __init__(self, info: BlockInfo, parent: Optional[Construct]) -> None:
         self.info = info
         self.children: List[Construct] = []
         self.parent = parent

@@ -21,11 +21,11 @@ __all__ = ["HANDLERS"]
 Handler = Callable[["FunctionCompiler", tuple], None]
 
 
-def local_get(c: "FunctionCompiler", ins: tuple) -> None:
+def local_get(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr.var("l%d" % ins[1]))
 
 
-def _assign(c: "FunctionCompiler", index: int) -> str:
+def _assign(c: FunctionCompiler, index: int) -> str:
     name = "l%d" % index
     value = c.stack[-1]
     if value.ordered:
@@ -38,15 +38,15 @@ def _assign(c: "FunctionCompiler", index: int) -> str:
     return name
 
 
-def local_set(c: "FunctionCompiler", ins: tuple) -> None:
+def local_set(c: FunctionCompiler, ins: tuple) -> None:
     _assign(c, ins[1])
 
 
-def local_tee(c: "FunctionCompiler", ins: tuple) -> None:
+def local_tee(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr.var(_assign(c, ins[1])))
 
 
-def global_get(c: "FunctionCompiler", ins: tuple) -> None:
+def global_get(c: FunctionCompiler, ins: tuple) -> None:
     index = ins[1]
     if c.module.globals[index].mutable:
         c.push(Expr("g%d[0]" % index, ordered=True, depth=1))
@@ -54,7 +54,7 @@ def global_get(c: "FunctionCompiler", ins: tuple) -> None:
         c.push(Expr.stable("g%d" % index))
 
 
-def global_set(c: "FunctionCompiler", ins: tuple) -> None:
+def global_set(c: FunctionCompiler, ins: tuple) -> None:
     (value,) = c.pop_n(1)
     c.before_side_effect()
     from .compiler import _bare
@@ -62,6 +62,6 @@ def global_set(c: "FunctionCompiler", ins: tuple) -> None:
 
 
 HANDLERS: Dict[int, Handler] = {
-    int(Op.LOCAL_GET): local_get, int(Op.LOCAL_SET): local_set, int(Op.LOCAL_TEE): local_tee,
-    int(Op.GLOBAL_GET): global_get, int(Op.GLOBAL_SET): global_set,
+    int(Op["LOCAL_GET"]): local_get, int(Op["LOCAL_SET"]): local_set, int(Op["LOCAL_TEE"]): local_tee,
+    int(Op["GLOBAL_GET"]): global_get, int(Op["GLOBAL_SET"]): global_set,
 }
