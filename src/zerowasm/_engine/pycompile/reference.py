@@ -32,5 +32,7 @@ def ref_func(c: FunctionCompiler, ins: tuple) -> None:
 
 
 HANDLERS: Dict[int, Handler] = {
-    int(Op["REF_NULL"]): ref_null, int(Op["REF_IS_NULL"]): ref_is_null, int(Op["REF_FUNC"]): ref_func,
+    int(Op["REF_NULL"]): ref_null,
+    int(Op["REF_IS_NULL"]): ref_is_null,
+    int(Op["REF_FUNC"]): ref_func,
 }

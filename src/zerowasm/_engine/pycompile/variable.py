@@ -62,6 +62,9 @@ def global_set(c: FunctionCompiler, ins: tuple) -> None:
 
 
 HANDLERS: Dict[int, Handler] = {
-    int(Op["LOCAL_GET"]): local_get, int(Op["LOCAL_SET"]): local_set, int(Op["LOCAL_TEE"]): local_tee,
-    int(Op["GLOBAL_GET"]): global_get, int(Op["GLOBAL_SET"]): global_set,
+    int(Op["LOCAL_GET"]): local_get,
+    int(Op["LOCAL_SET"]): local_set,
+    int(Op["LOCAL_TEE"]): local_tee,
+    int(Op["GLOBAL_GET"]): global_get,
+    int(Op["GLOBAL_SET"]): global_set,
 }
