@@ -51,6 +51,9 @@ class PythonModule:
                 code = self._codes.get(function_index)
                 if code is None:
                     name = self.module.function_name(function_index)
+                    if name:  # any UTF-8 string: keep it printable and short
+                        name = "".join(ch if ch.isprintable() else "\\x%02x" % ord(ch)
+                                       for ch in name[:200])
                     filename = "<wasm:func %s>" % (name if name else "f%d" % function_index)
                     code = compile(self.source_of(function_index), filename, "exec")
                     self._codes[function_index] = code

@@ -24,6 +24,11 @@ Traps are ``raise Trap(...)`` or come from helpers; out-of-bounds memory accesse
 ``struct.error``/``IndexError`` from the access itself, which the function's ``try``
 turns into ``Trap(OUT_OF_BOUNDS_MEMORY_ACCESS)`` only when raised in its own frame.
 
+Extending: fuel or timeout checks belong at function entry (``source``) and at every
+loop header: the start of a ``pyloop`` loop's body, an absorbed loop's segment and
+entry 0 of a loop region (``open_construct``/``open_region``), which every back edge
+passes. SIMD is one more handler family (``vector.py``) merged in :mod:`.handlers`.
+
 Spec: Core 2.0 §4.4 (exec/instructions.html) for what every instruction does.
 """
 
