@@ -249,7 +249,9 @@ class FuelMeter:
             return local
 
         def global_(frame: Any, event: str, arg: Any) -> Any:
-            if frame.f_code.co_filename.startswith(_GUEST_FILENAME_PREFIX):
+            code = frame.f_code
+            # a guest function's frame (not the module-level code run when it is bound)
+            if code.co_filename.startswith(_GUEST_FILENAME_PREFIX) and code.co_name != "<module>":
                 meter.remaining -= 1  # the call itself
                 if meter.remaining < 0:
                     meter.remaining = 0
