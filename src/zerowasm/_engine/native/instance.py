@@ -41,6 +41,7 @@ from .control import HELPER_INDIRECT
 from .layout import ContextLayout
 from .memory import HELPER_DATA_DROP, HELPER_GROW, HELPER_MEMORY_INIT
 from .module import CompiledCode, is_direct
+from .tableops import HELPER_ELEM_DROP, HELPER_TABLE_COPY, HELPER_TABLE_INIT, HELPER_TABLE_SIZE
 from .tables import NATIVE_KEY, SyncedElements, empty_table
 
 __all__ = ["NativeInstance", "NativeUnavailable", "DEFAULT_STACK_BUDGET"]
@@ -263,6 +264,14 @@ class NativeInstance:
             handler = self._memory_init
         elif key == HELPER_DATA_DROP:
             handler = self._data_drop
+        elif key == HELPER_TABLE_SIZE:
+            handler = self._table_size
+        elif key == HELPER_TABLE_COPY:
+            handler = self._table_copy
+        elif key == HELPER_TABLE_INIT:
+            handler = self._table_init
+        elif key == HELPER_ELEM_DROP:
+            handler = self._elem_drop
         else:  # pragma: no cover - the compiler emits only the keys above
             raise RuntimeError("unknown dispatcher key %d" % key)
         self.handlers[key] = handler
@@ -280,6 +289,25 @@ class NativeInstance:
 
     def _data_drop(self, extra: int) -> None:
         self.namespace["D"][extra] = b""
+
+    def _table_size(self, extra: int) -> None:
+        self.io_q[0] = len(self.instance.tables[extra].elements)
+
+    def _table_copy(self, extra: int) -> None:
+        from ..pycompile.support import table_copy
+        tables = self.instance.tables
+        io = self.io_q
+        table_copy(tables[extra >> 32].elements, tables[extra & 0xFFFFFFFF].elements,
+                   io[0], io[1], io[2])
+
+    def _table_init(self, extra: int) -> None:
+        from ..pycompile.support import table_init
+        io = self.io_q
+        table_init(self.instance.tables[extra >> 32].elements,
+                   self.namespace["E"][extra & 0xFFFFFFFF], io[0], io[1], io[2])
+
+    def _elem_drop(self, extra: int) -> None:
+        self.namespace["E"][extra] = []
 
     def _indirect(self, extra: int) -> None:
         """Slow path of ``call_indirect``: the spec's checks, then the call.
