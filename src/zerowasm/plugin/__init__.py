@@ -20,6 +20,8 @@ that say why a call failed, and typed extension interfaces (:mod:`zerowasm.plugi
 from .. import __version__ as _zerowasm_version
 from ._errors import (Cancelled, Error, FuelExhausted, GuestError, HostFunctionError,
                       LoadError, ManifestError, OutOfMemory, Timeout, TrapError)
+from ._interface import (Extension, InterfaceError, decode_value, encode_value, export_name,
+                         interface_methods, load_interface, optional)
 from ._host_fn import (HOST_FN_REGISTRY, Codec, CurrentPlugin, ExplicitFunction, Function,
                        Json, Memory, Pickle, TypeInferredFunction, Val, ValType, host_fn)
 from ._log import CustomLogger, set_log_custom, set_log_file, set_log_python
@@ -42,4 +44,7 @@ __all__ = [
     "GuestError", "TrapError", "Timeout", "Cancelled", "FuelExhausted", "OutOfMemory",
     "HostFunctionError", "ManifestError", "LoadError", "Manifest", "load_manifest",
     "set_log_python",
+    # typed extension interfaces
+    "load_interface", "optional", "export_name", "InterfaceError", "Extension",
+    "interface_methods", "encode_value", "decode_value",
 ]
