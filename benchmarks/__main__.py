@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional
 from . import ROOT
 from .cases import CASE_INFO, CASES, PYTHON, Context, run_case
 from .peers import available_peers, site_dirs_from_env
-from .report import format_value, terminal_table, targets, write_chart, write_markdown
+from .report import format_value, targets, terminal_table, write_chart, write_markdown
 from .timing import Settings, empty_loop
 
 RESULTS_DIR = os.path.join(ROOT, "benchmarks", "results")
@@ -159,7 +159,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         loop = empty_loop(settings)
         print("empty loop: %s per iteration" % format_value(loop, "s"))
         cases: Dict[str, Dict[str, Any]] = {}
-        for name, ids, function in chosen:
+        for _name, ids, function in chosen:
             for peer in peers:
                 t0 = time.perf_counter()
                 results = run_case(ctx, function, ids, peer)

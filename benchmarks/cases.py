@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import workloads as wl
@@ -251,8 +252,8 @@ def case_calls(ctx: Context, peer: Any) -> Dict[str, Result]:
     for case_id, (stmt, setup, ns) in stmts.items():
         measurement = per_call(stmt, setup, ns, settings)
         if case_id == "host_call":
-            results[case_id] = _result(measurement, scale=1.0 / calls, size=calls,
-                                       note="%d host calls per export call" % calls)
+            note = "" if calls == HOST_CALLS else "%d host calls per export call" % calls
+            results[case_id] = _result(measurement, scale=1.0 / calls, size=calls, note=note)
         else:
             results[case_id] = _result(measurement)
     return results
@@ -452,10 +453,7 @@ def case_load(ctx: Context, peer: Any, kind: str, cached: bool) -> Dict[str, Res
     load_result = _result(Measurement(loads), note=note,
                           extra={"compile": compile_median,
                                  "instantiate": Measurement(loads).median - compile_median})
-    if first_cut and not firsts:
-        first_result = _cut_off(limit)
-    else:
-        first_result = _result(Measurement(firsts))
+    first_result = _cut_off(limit) if first_cut and not firsts else _result(Measurement(firsts))
     return {load_id: load_result, first_id: first_result}
 
 
@@ -477,8 +475,8 @@ def case_memory(ctx: Context, peer: Any, kind: str) -> Dict[str, Result]:
                ctx.paths[kind] or ""]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [root, os.path.join(root, "src")] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    paths = [root, os.path.join(root, "src")] + env.get("PYTHONPATH", "").split(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     try:
         completed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                                    timeout=limit)
@@ -490,9 +488,7 @@ def case_memory(ctx: Context, peer: Any, kind: str) -> Dict[str, Result]:
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     growth = report["peak_after"] - report["peak_before"]
     return {case_id: {"value": float(growth), "measured": float(growth), "reps": 1,
-                      "scale": 1.0, "extra": report,
-                      "note": "baseline (interpreter + runtime imported): %.0f MiB"
-                      % (report["peak_before"] / 2**20)}}
+                      "scale": 1.0, "extra": report}}
 
 
 # ---- the list -----------------------------------------------------------------------------
@@ -529,5 +525,9 @@ def run_case(ctx: Context, function: Callable[[Context, Any], Dict[str, Result]]
     except TimeLimit as error:
         return {case_id: _skip(str(error)) for case_id in ids}
     except Exception as error:  # a peer that cannot run a case is reported, not fatal
-        message = "%s: %s" % (type(error).__name__, str(error).splitlines()[0] if str(error) else "")
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        frames = traceback.extract_tb(error.__traceback__)
+        where = " (at %s:%d)" % (os.path.basename(frames[-1].filename), frames[-1].lineno) \
+            if frames else ""
+        message = "%s: %s%s" % (type(error).__name__, first_line, where)
         return {case_id: _skip("failed: " + message) for case_id in ids}

@@ -85,8 +85,17 @@ class Peer:
         try:
             self.setup()
         except Exception as error:  # ImportError, SyntaxError on old Pythons, ...
-            self.skip = "%s is not usable here (%s: %s)" % (
-                self.name, type(error).__name__, str(error).splitlines()[0] if str(error) else "")
+            self.skip = self.skip_reason(error)
+
+    def skip_reason(self, error: Exception) -> str:
+        """Why the runtime cannot run here, from the error importing it."""
+        needs = {"pwasm": (3, 10), "pywasm": (3, 10)}.get(self.name)
+        if needs and sys.version_info < needs:
+            return "%s needs Python %d.%d or newer" % (self.name, needs[0], needs[1])
+        if isinstance(error, ModuleNotFoundError):
+            return "%s is not installed (pip install %s)" % (self.name, self.distribution)
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        return "%s is not usable here (%s: %s)" % (self.name, type(error).__name__, first_line)
 
     def setup(self) -> None:
         """Import the runtime (raise if it is missing)."""
@@ -113,7 +122,7 @@ class Peer:
         """A runtime with nothing cached (for cold loads)."""
         return self.new_runtime()
 
-    def cache(self, data: bytes) -> Optional["CacheScenario"]:
+    def cache(self, data: bytes) -> Optional[CacheScenario]:
         """How this runtime loads ``data`` from its cache, or None without a cache."""
         return None
 
@@ -132,8 +141,8 @@ class CacheScenario:
     timed part, returning the module to instantiate with ``runtime``.
     """
 
-    def __init__(self, populate: Optional[Callable[[], Any]], prepare: Callable[[], Tuple[Any, Any]],
-                 load: Callable[[Any], Any]) -> None:
+    def __init__(self, populate: Optional[Callable[[], Any]],
+                 prepare: Callable[[], Tuple[Any, Any]], load: Callable[[Any], Any]) -> None:
         self.populate = populate
         self.prepare = prepare
         self.load = load
@@ -146,7 +155,7 @@ class _ZerowasmGuest(Guest):
         self.instance = instance
         self.wasi = wasi
         self.exports = instance.exports
-        self.memory = self.exports["memory"] if "memory" in self.exports else None
+        self.memory = self.exports.get("memory")
 
     def func(self, name: str) -> Callable[..., Any]:
         return self.exports[name]
@@ -444,7 +453,8 @@ class _PywasmGuest(Guest):
         self.runtime = runtime
         self.instance = instance
         self.names = {e.name for e in instance.exps}
-        self.memory = runtime.exported_memory(instance, "memory") if "memory" in self.names else None
+        has_memory = "memory" in self.names
+        self.memory = runtime.exported_memory(instance, "memory") if has_memory else None
 
     def func(self, name: str) -> Callable[..., Any]:
         invocate, instance = self.runtime.invocate, self.instance
@@ -545,7 +555,7 @@ class GraphvizSession:
         self._malloc, self._free = g.func("malloc"), g.func("graphviz_free")
         self._render, self._error = g.func("graphviz_render"), g.func("graphviz_last_error")
 
-    def start(self) -> "GraphvizSession":
+    def start(self) -> GraphvizSession:
         return self
 
     def _string(self, text: str) -> int:
@@ -594,7 +604,7 @@ class QuickJSSession:
         if start:
             self.start()
 
-    def start(self) -> "QuickJSSession":
+    def start(self) -> QuickJSSession:
         """Create the JavaScript runtime and context (``qjs_init``)."""
         assert self.guest is not None
         status = self.guest.func("qjs_init")(0, 512 * 1024)

@@ -31,12 +31,11 @@ def format_value(value: float, unit: str) -> str:
     """3 significant digits with a unit: ``812 ns``, ``1.23 ms``, ``41.0 MiB``."""
     if unit == "B":
         return "%.1f MiB" % (value / 2**20)
-    for scale, suffix in ((1e-6, "ns"), (1e-3, "µs"), (1.0, "ms")):
+    number, suffix = value, "s"
+    for scale, name in ((1e-6, "ns"), (1e-3, "µs"), (1.0, "ms")):
         if value < scale:
-            number = value / scale * 1000
+            number, suffix = value / scale * 1000, name
             break
-    else:
-        number, suffix = value, "s"
     if number >= 100:
         return "%.0f %s" % (number, suffix)
     if number >= 10:
@@ -149,18 +148,29 @@ def targets(doc: Doc) -> List[Tuple[str, str, str, Optional[bool]]]:
 # ---- Markdown ---------------------------------------------------------------------------
 
 def _notes(doc: Doc) -> List[str]:
-    notes = []
+    """One line per (runtime, note), listing the cases it applies to."""
+    grouped: Dict[Tuple[str, str], List[str]] = {}
     for case_id, case in CASE_INFO.items():
         for peer in _peers_in(doc):
             result = doc["cases"].get(case_id, {}).get(peer)
-            if not result:
+            if not result or result.get("skip") == "not applicable":
                 continue
-            text = result.get("skip") or result.get("note")
-            if text and not (result.get("skip") == "not applicable"):
-                prefix = "not run: " if "skip" in result else ""
-                if "skip" in result and doc["peers"][peer].get("skip"):
-                    continue  # said once, in the versions table
-                notes.append("- %s, %s: %s%s" % (case.title, peer, prefix, text))
+            if "skip" in result and doc["peers"][peer].get("skip"):
+                continue  # said once, in the runtimes table
+            text = ("not run: " + result["skip"]) if "skip" in result else result.get("note")
+            if text:
+                grouped.setdefault((peer, text), []).append(case.title)
+    notes = ["- %s — %s: %s" % (PEER_LABELS[peer], "; ".join(titles), text)
+             for (peer, text), titles in grouped.items()]
+    baselines = []
+    for peer in _peers_in(doc):
+        result = doc["cases"].get("memory_graphviz", {}).get(peer) or {}
+        before = result.get("extra", {}).get("peak_before")
+        if before:
+            baselines.append("%s %.0f MiB" % (PEER_LABELS[peer], before / 2**20))
+    if baselines:
+        notes.append("- Memory baselines (a process with the interpreter and the runtime "
+                     "imported, before loading): " + ", ".join(baselines) + ".")
     return notes
 
 
@@ -183,6 +193,12 @@ def _section(doc: Doc, title: str, level: str = "##", other: Optional[Doc] = Non
         out.append("| %s | %s | %s |" % (PEER_LABELS[peer], info.get("version", "?"),
                                          info.get("skip") or info.get("about", "")))
     out.append("")
+    if doc["meta"]["implementation"] == "pypy":
+        out.append("On PyPy the JIT inlines a plain-Python function called in a `timeit` "
+                   "loop, so plain Python's per-call numbers there (about 1 ns) measure the "
+                   "loop, not a call. pwasm and pywasm need Python 3.10 and Debian's PyPy "
+                   "is 3.9; wasmtime runs through ctypes, which is slow on PyPy.")
+        out.append("")
     if doc["meta"]["implementation"] == "cpython":
         out.append("%s# Issue 6 targets" % level)
         out.append("")
@@ -289,10 +305,19 @@ def write_markdown(path: str, cpython: Optional[Doc], pypy: Optional[Doc],
 
 # ---- the chart --------------------------------------------------------------------------
 
-CHART_CASES = ["call_add", "host_call", "round_trip", "read_string_call", "fib", "sieve",
-               "sha256", "graphviz_render", "quickjs_eval", "load_tiny", "load_graphviz_cold",
-               "first_graphviz_cold", "load_quickjs_cold", "first_quickjs_cold",
-               "load_graphviz_cache", "memory_graphviz", "memory_quickjs"]
+#: the chart's rows and their short labels
+CHART_CASES = {
+    "call_add": "call add(1, 2)", "host_call": "host call", "round_trip": "round trip",
+    "read_string_call": "string read + its call", "fib": "fib(25)", "sieve": "sieve(1e6)",
+    "sha256": "sha256, 1 MiB", "graphviz_render": "graphviz render",
+    "quickjs_eval": "quickjs eval", "load_tiny": "tiny module load",
+    "load_graphviz_cold": "graphviz load, cold", "first_graphviz_cold": "graphviz 1st render",
+    "load_graphviz_cache": "graphviz load, cache",
+    "first_graphviz_cache": "graphviz 1st render, cache",
+    "load_quickjs_cold": "quickjs load, cold", "first_quickjs_cold": "quickjs 1st eval",
+    "load_quickjs_cache": "quickjs load, cache", "first_quickjs_cache": "quickjs 1st eval, cache",
+    "memory_graphviz": "graphviz memory", "memory_quickjs": "quickjs memory",
+}
 CHART_COLORS = {"pwasm": "#4c72b0", "pywasm": "#8c8c8c", "wasmtime": "#dd8452",
                 "python": "#55a868"}
 
@@ -310,12 +335,13 @@ def write_chart(path: str, cpython: Optional[Doc], pypy: Optional[Doc]) -> bool:
     if not docs:
         return False
     cases = [c for c in CHART_CASES if any(_baseline(d, c) for d in docs)]
+    if not cases:
+        return False
     height = 0.42 * len(cases) + 1.8
-    fig, axes = plt.subplots(1, len(docs), figsize=(7.2 * len(docs), height), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(len(docs), 1, figsize=(9, height * len(docs)), squeeze=False)
     peers = ["pwasm", "pywasm", "wasmtime", "python"]
     bar = 0.8 / len(peers)
-    for ax, doc in zip(axes[0], docs):
+    for ax, doc in zip(axes[:, 0], docs):
         lowest, highest = 1.0, 1.0
         for index, peer in enumerate(peers):
             ys, widths, hatches = [], [], []
@@ -334,28 +360,36 @@ def write_chart(path: str, cpython: Optional[Doc], pypy: Optional[Doc]) -> bool:
                 continue
             bars = ax.barh(ys, widths, height=bar, left=0, color=CHART_COLORS[peer],
                            label=PEER_LABELS[peer])
-            for rect, hatch in zip(bars, hatches):
+            for rect, hatch, y, ratio in zip(bars, hatches, ys, widths):
                 if hatch:
                     rect.set_hatch("///")
                     rect.set_edgecolor("white")
+                ax.text(ratio * 1.08, y, format_ratio(ratio), va="center", fontsize=5.5,
+                        color="#333333")
         ax.set_xscale("log")
         ax.axvline(1.0, color="black", linewidth=1.2)
         ax.set_xlim(10 ** math.floor(math.log10(lowest) - 0.05),
-                    10 ** math.ceil(math.log10(highest) + 0.05))
+                    10 ** math.ceil(math.log10(highest) + 0.4))
         ax.set_yticks(range(len(cases)))
-        ax.set_yticklabels([CASE_INFO[c].title for c in cases], fontsize=8)
+        labels = []
+        for case_id in cases:
+            base = _baseline(doc, case_id)
+            shown = format_value(base, CASE_INFO[case_id].unit) if base else "not run"
+            labels.append("%s  [zerowasm %s]" % (CHART_CASES[case_id], shown))
+        ax.set_yticklabels(labels, fontsize=7)
+        ax.tick_params(axis="y", labelleft=True)
         ax.invert_yaxis()
         ax.grid(axis="x", which="major", alpha=0.3)
-        ax.set_xlabel("time (memory) relative to zerowasm — log scale; right of the line "
-                      "= slower than zerowasm", fontsize=8)
+        ax.set_xlabel("time (memory) relative to zerowasm, log scale: right of the black line "
+                      "= slower than zerowasm; hatched = pywasm, scaled or cut off", fontsize=8)
         meta = doc["meta"]
-        ax.set_title("%s, %s" % (meta["implementation_label"], meta["date"][:10]), fontsize=10)
+        ax.set_title("%s, %s — time (or memory) of each runtime / zerowasm's" % (
+            meta["implementation_label"], meta["date"][:10]), fontsize=10)
         ax.legend(fontsize=8, loc="lower right")
-    fig.suptitle("zerowasm = 1 (black line); hatched: scaled or cut off (pywasm)", fontsize=9)
     fig.tight_layout()
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return True

@@ -99,7 +99,7 @@ def sha256(data: bytes) -> bytes:
     mask = 0xFFFFFFFF
     k = _K
     for offset in range(0, len(padded), 64):
-        w = list(int.from_bytes(padded[offset + i:offset + i + 4], "big") for i in range(0, 64, 4))
+        w = [int.from_bytes(padded[offset + i:offset + i + 4], "big") for i in range(0, 64, 4)]
         for i in range(16, 64):
             x, y = w[i - 15], w[i - 2]
             s0 = ((x >> 7 | x << 25) ^ (x >> 18 | x << 14) ^ (x >> 3)) & mask
