@@ -40,7 +40,7 @@ from .codemem import CodeMemory
 from .control import HELPER_INDIRECT
 from .layout import ContextLayout
 from .memory import HELPER_DATA_DROP, HELPER_GROW, HELPER_MEMORY_INIT
-from .module import CompiledCode, is_direct
+from .module import CompiledCode, direct_signature, is_direct
 from .tableops import HELPER_ELEM_DROP, HELPER_TABLE_COPY, HELPER_TABLE_INIT, HELPER_TABLE_SIZE
 from .tables import NATIVE_KEY, SyncedElements, empty_table
 
@@ -100,6 +100,7 @@ class NativeInstance:
         self.owner = q[0:1]
         self.pending: Dict[int, BaseException] = {}
         self.handlers: Dict[int, Callable[[int], None]] = {}
+        self._callbacks: List[Any] = []
         self.id = 0
         # memory
         if syntax.memories:
@@ -256,6 +257,9 @@ class NativeInstance:
             function_type = self.module.syntax.function_type(key)
             handler = _call_handler(function_type.params, function_type.results)(
                 self.namespace, "f%d" % key, self.io_q, self.io_d)
+            if direct_signature(tuple(function_type.params), tuple(function_type.results)):
+                self._install_callback(key, tuple(function_type.params),
+                                       tuple(function_type.results))
         elif key == HELPER_INDIRECT:
             handler = self._indirect
         elif key == HELPER_GROW:
@@ -276,6 +280,31 @@ class NativeInstance:
             raise RuntimeError("unknown dispatcher key %d" % key)
         self.handlers[key] = handler
         return handler
+
+    def _install_callback(self, index: int, params: Tuple[int, ...],
+                          results: Tuple[int, ...]) -> None:
+        """Give the call-out stub of function ``index`` a ctypes callback taking the
+        arguments in registers (used from the second call on)."""
+        syntax = self.module.syntax
+        function = self.instance.functions[index]
+        if index < syntax.imported_function_count and function.host is not None:
+            kind, target = "host", function.host
+            caller = self.instance if function.with_caller else None
+            argtypes = [_SIGNED_C[t] for t in params]
+        else:
+            kind = "import" if index < syntax.imported_function_count else "defined"
+            target = function if kind == "import" else self.namespace
+            caller = None
+            argtypes = [_UNSIGNED_C[t] for t in params]
+        restype = _RESULT_C[results[0]] if results else None
+        make = _callback_source(kind, params, results, caller is not None)
+        function_object = make(target, "f%d" % index, caller,
+                               self.q[L.CALL_STATUS // 8:L.CALL_STATUS // 8 + 1],
+                               self.pending, _get_ident,
+                               TO_INTERNAL[results[0]] if results else None)
+        callback = ctypes.CFUNCTYPE(restype, *argtypes)(function_object)
+        self._callbacks.append(callback)
+        self.q[self.layout.callbacks // 8 + index] = ctypes.cast(callback, ctypes.c_void_p).value
 
     def _grow(self, extra: int) -> None:
         io = self.io_q
@@ -396,6 +425,54 @@ def _indirect_handler(params: Tuple[int, ...], results: Tuple[int, ...]) -> Call
              "        r = function(%s)" % args]
     lines += _write_results(results, "        ")
     lines.append("    return handler")
+    return _compile(key, "\n".join(lines))
+
+
+_SIGNED_C = {I32: ctypes.c_int32, I64: ctypes.c_int64, F64: ctypes.c_double}
+_UNSIGNED_C = {I32: ctypes.c_uint32, I64: ctypes.c_uint64, F64: ctypes.c_double}
+_RESULT_C = {I32: ctypes.c_uint64, I64: ctypes.c_uint64, F64: ctypes.c_double}
+
+
+def _callback_source(kind: str, params: Tuple[int, ...], results: Tuple[int, ...],
+                     with_caller: bool) -> Callable[..., Any]:
+    """``make(target, name, caller, S, pending, get_ident, R)`` -> the Python side of a
+    direct callback. ``kind``: "host" (a host callable: signed arguments, results
+    checked as the Python tier's host adapter checks them), "import" (a Wasm function
+    of another instance: ``target.call``) or "defined" (``target[name]``, the
+    namespace: the function may be rebound)."""
+    key = ("callback", kind, tuple(params), tuple(results), with_caller)
+    if key in _CACHE:
+        return _CACHE[key]
+    names = ["a%d" % i for i in range(len(params))]
+    call_args = ", ".join((["caller"] if with_caller else []) + names)
+    callee = {"host": "target", "import": "target.call", "defined": "target[name]"}[kind]
+    lines = ["def make(target, name, caller, S, pending, get_ident, R):",
+             "    def callback(%s):" % ", ".join(names),
+             "        try:",
+             "            r = %s(%s)" % (callee, call_args)]
+    if results:
+        t = results[0]
+        if kind == "host":
+            if t == I32:
+                lines += ["            if r.__class__ is not int or not -2147483648 <= r <= 4294967295:",
+                          "                r = R(r)",
+                          "            r &= 0xFFFFFFFF"]
+            elif t == I64:
+                lines += ["            if r.__class__ is not int or not -9223372036854775808 <= r "
+                          "<= 18446744073709551615:",
+                          "                r = R(r)",
+                          "            r &= 0xFFFFFFFFFFFFFFFF"]
+            else:
+                lines += ["            if r.__class__ is not float:",
+                          "                r = R(r)"]
+        lines += ["            S[0] = 0", "            return r"]
+    else:
+        lines += ["            S[0] = 0"]
+    lines += ["        except BaseException as error:  # never into native code",
+              "            pending[get_ident()] = error",
+              "            S[0] = 1"]
+    lines += ["            return 0" if results else "            return None"]
+    lines += ["    return callback"]
     return _compile(key, "\n".join(lines))
 
 

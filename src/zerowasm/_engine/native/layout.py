@@ -28,6 +28,8 @@ their offsets are known when the module is compiled (:class:`ContextLayout`).
 ``GLOBALS[i]``     mutable global: address of its 8-byte cell; immutable: its value bits
 ``TABLES[i]``      address of table ``i``'s entry array (``[0]`` size, then entries)
 ``KEYS[k]``        ``instance_id << 16 | type_id`` for module type ``k``
+``CALLBACKS[i]``   for a function reached through a call-out stub: a ctypes callback
+                   taking its arguments in registers (0: use the dispatcher)
 ``IO[...]``        arguments and results of calls out, multi-value returns, results
                    handed back to Python
 =================  ====================================================================
@@ -70,7 +72,8 @@ class ContextLayout:
         self.globals_offset = self.funcs + 8 * functions
         self.tables_offset = self.globals_offset + 8 * globals_
         self.keys = self.tables_offset + 8 * tables
-        self.io = self.keys + 8 * types
+        self.callbacks = self.keys + 8 * types
+        self.io = self.callbacks + 8 * functions
         self.io_words = io_words
         self.size = self.io + 8 * io_words
 

@@ -77,12 +77,21 @@ from .x64 import (
     Mem,
 )
 
-__all__ = ["ModuleCompiler", "CompiledCode", "THUNK_FRAME", "is_direct"]
+__all__ = ["ModuleCompiler", "CompiledCode", "THUNK_FRAME", "is_direct", "direct_signature"]
 
 #: bytes between an entry thunk's frame pointer and its stack pointer
 THUNK_FRAME = 64
 #: dispatcher key base of helpers (below it: function indices)
 HELPER_BASE = 1 << 24
+
+
+def direct_signature(params: Tuple[int, ...], results: Tuple[int, ...]) -> bool:
+    """Whether a call out can pass its values in registers to a ctypes callback: no
+    f32 (a C ``float`` would quiet signaling NaNs), no stack arguments, one result."""
+    if F32 in params or F32 in results or len(results) > 1:
+        return False
+    floats = sum(1 for t in params if t == F64)
+    return floats <= 8 and len(params) - floats <= 6
 
 
 def is_direct(results: Tuple[int, ...]) -> bool:
@@ -132,7 +141,8 @@ class ModuleCompiler:
         self.globals_offset = self.funcs_offset + 8 * count
         self.tables_offset = self.globals_offset + 8 * len(module.globals)
         self.keys_offset = self.tables_offset + 8 * len(module.tables)
-        self.io_offset = self.keys_offset + 8 * len(module.types)
+        self.callbacks_offset = self.keys_offset + 8 * len(module.types)
+        self.io_offset = self.callbacks_offset + 8 * count
         self.interrupt_checks = False
 
     def emit_interrupt_check(self, c: FunctionCompiler) -> None:
@@ -227,7 +237,9 @@ class ModuleCompiler:
 
     # -- stubs, entries, common code -----------------------------------------------------
     def emit_call_out_stub(self, index: int) -> None:
-        """Internal calling convention in, dispatcher call out (function index as key)."""
+        """Internal calling convention in, Python out: through the instance's direct
+        callback for this function if it has one (arguments stay in registers), else
+        through the dispatcher (function index as key, arguments in IO)."""
         a = self.asm
         function_type = self.module.function_type(index)
         for value_type in function_type.params + function_type.results:
@@ -244,13 +256,28 @@ class ModuleCompiler:
         a.bind(self.function_labels[index])
         a.push(RBP)
         a.mov(RBP, RSP, w=True)
-        self.emit_args_to_io(None, tuple(function_type.params), RBP, 16)
+        host = Label("stub_host")
+        params, results = tuple(function_type.params), tuple(function_type.results)
+        if direct_signature(params, results):
+            generic = Label("stub_generic")
+            a.mov(RAX, Mem(CTX, self.callbacks_offset + 8 * index), w=True)
+            a.test(RAX, RAX, w=True)
+            a.jcc(CC_E, generic)
+            a.mov_imm(Mem(CTX, L.CALL_STATUS), 1, w=True)
+            a.call_rm(RAX)
+            a.alu_imm("cmp", Mem(CTX, L.CALL_STATUS), 0, w=True)
+            a.jcc(CC_NE, host)
+            if results == (I32,):
+                a.mov(RAX, RAX)
+            a.pop(RBP)
+            a.ret()
+            a.bind(generic)
+        self.emit_args_to_io(None, params, RBP, 16)
         a.mov_imm(RDI, index)
         a.alu("xor", RSI, RSI)
         a.mov_imm(Mem(CTX, L.CALL_STATUS), 1, w=True)
         a.call_rm(Mem(CTX, L.DISPATCH))
         a.alu_imm("cmp", Mem(CTX, L.CALL_STATUS), 0, w=True)
-        host = Label("stub_host")
         a.jcc(CC_NE, host)
         self.emit_load_single_result(None, tuple(function_type.results))
         a.pop(RBP)
