@@ -94,6 +94,8 @@ _row("first_graphviz_cold", "graphviz.wasm: first render after a cold load", "lo
 _row("load_graphviz_cache", "graphviz.wasm: load from cache", "load",
      detail="as a new process loading it again")
 _row("first_graphviz_cache", "graphviz.wasm: first render after a load from cache", "load")
+_row("load_graphviz_again", "graphviz.wasm: load again in the same runtime", "load",
+     detail="compile + instantiate with the runtime's in-memory cache")
 _row("load_quickjs_cold", "quickjs.wasm: load cold", "load",
      detail="decode + validate (+ compile) + instantiate + _initialize, nothing cached")
 _row("first_quickjs_cold", "quickjs.wasm: qjs_init + first eval after a cold load", "load",
@@ -101,6 +103,8 @@ _row("first_quickjs_cold", "quickjs.wasm: qjs_init + first eval after a cold loa
 _row("load_quickjs_cache", "quickjs.wasm: load from cache", "load")
 _row("first_quickjs_cache", "quickjs.wasm: qjs_init + first eval after a load from cache",
      "load")
+_row("load_quickjs_again", "quickjs.wasm: load again in the same runtime", "load",
+     detail="compile + instantiate (+ _initialize) with the runtime's in-memory cache")
 _row("memory_graphviz", "graphviz: peak memory of an instance", "memory", unit="B",
      detail="peak RSS growth of a fresh process: load, instantiate, one render")
 _row("memory_quickjs", "quickjs: peak memory of an instance", "memory", unit="B",
@@ -457,6 +461,34 @@ def case_load(ctx: Context, peer: Any, kind: str, cached: bool) -> Dict[str, Res
     return {load_id: load_result, first_id: first_result}
 
 
+def case_reload(ctx: Context, peer: Any, kind: str) -> Dict[str, Result]:
+    """Compile + instantiate a module the same runtime compiled (and ran) before."""
+    case_id = "load_%s_again" % kind
+    if peer is PYTHON:
+        return {case_id: _skip("not applicable")}
+    if peer.name != "zerowasm":
+        return {case_id: _skip("%s has no in-memory module cache (see the cold load)"
+                               % peer.name)}
+    missing = ctx.missing_module(kind) or _wasi_missing(peer)
+    if missing:
+        return {case_id: _skip(missing)}
+    if peer.cache_api is None:
+        return {case_id: _skip("zerowasm has no compilation cache yet (issue 6, item 2)")}
+    data = ctx.data[kind]
+    assert data is not None
+    operation = _operation(kind)
+    runtime = peer.cold_runtime()
+    first = _session(kind, peer, data, runtime)
+    for _ in range(3):
+        operation(first)
+
+    def load(_: Any) -> None:
+        _session(kind, peer, data, runtime, runtime.compile(data), start=False)
+
+    measurement = per_op(load, ctx.settings, warmup=1, budget=5.0)
+    return {case_id: _result(measurement)}
+
+
 # ---- memory -------------------------------------------------------------------------------
 
 def case_memory(ctx: Context, peer: Any, kind: str) -> Dict[str, Result]:
@@ -506,10 +538,12 @@ CASES: List[Tuple[str, List[str], Callable[[Context, Any], Dict[str, Result]]]] 
      lambda c, p: case_load(c, p, "graphviz", False)),
     ("load_graphviz_cache", ["load_graphviz_cache", "first_graphviz_cache"],
      lambda c, p: case_load(c, p, "graphviz", True)),
+    ("load_graphviz_again", ["load_graphviz_again"], lambda c, p: case_reload(c, p, "graphviz")),
     ("load_quickjs_cold", ["load_quickjs_cold", "first_quickjs_cold"],
      lambda c, p: case_load(c, p, "quickjs", False)),
     ("load_quickjs_cache", ["load_quickjs_cache", "first_quickjs_cache"],
      lambda c, p: case_load(c, p, "quickjs", True)),
+    ("load_quickjs_again", ["load_quickjs_again"], lambda c, p: case_reload(c, p, "quickjs")),
     ("memory_graphviz", ["memory_graphviz"], lambda c, p: case_memory(c, p, "graphviz")),
     ("memory_quickjs", ["memory_quickjs"], lambda c, p: case_memory(c, p, "quickjs")),
 ]
