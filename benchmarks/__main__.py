@@ -155,6 +155,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     for peer in peers:
         print("  %-9s %-10s %s" % (peer.name, getattr(peer, "version", ""), peer.skip or ""))
     ctx = Context(settings, sites)
+    if only is not None:
+        # a case function named in --only runs all it produces; ids run alone
+        ctx.only = set()
+        for name, ids, _function in chosen:
+            ctx.only.update(ids if name in only else only & set(ids))
     try:
         loop = empty_loop(settings)
         print("empty loop: %s per iteration" % format_value(loop, "s"))

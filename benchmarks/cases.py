@@ -132,6 +132,11 @@ class Context:
                     self.data[name] = f.read()
         self._guests: Dict[str, Guest] = {}
         self.tmp = tempfile.mkdtemp(prefix="zerowasm-bench-")
+        #: the case ids asked for (None: all)
+        self.only: Optional[set] = None
+
+    def wanted(self, case_id: str) -> bool:
+        return self.only is None or case_id in self.only
 
     def close(self) -> None:
         self._guests.clear()
@@ -235,6 +240,8 @@ def case_calls(ctx: Context, peer: Any) -> Dict[str, Result]:
     settings = ctx.settings
     if peer is PYTHON:
         for case_id, (stmt, setup, ns) in _python_stmts().items():
+            if not ctx.wanted(case_id):
+                continue
             measurement = per_call(stmt, setup, ns, settings)
             scale = 1.0 / HOST_CALLS if case_id == "host_call" else 1.0
             results[case_id] = _result(measurement, scale=scale)
@@ -254,6 +261,8 @@ def case_calls(ctx: Context, peer: Any) -> Dict[str, Result]:
         "read_string_call": guest.read_stmt(ptr, 64, "message_ptr"),
     }
     for case_id, (stmt, setup, ns) in stmts.items():
+        if not ctx.wanted(case_id):
+            continue
         measurement = per_call(stmt, setup, ns, settings)
         if case_id == "host_call":
             note = "" if calls == HOST_CALLS else "%d host calls per export call" % calls
@@ -309,6 +318,8 @@ def case_compute(ctx: Context, peer: Any) -> Dict[str, Result]:
              "sieve": "ran sieve(%s), scaled linearly (x%.0f)",
              "sha256": "hashed %s bytes, scaled linearly (x%.0f)"}
     for case_id in ("fib", "sieve", "sha256"):
+        if not ctx.wanted(case_id):
+            continue
         function, size = runs[case_id], sizes[case_id]
         if function(size) != expected[case_id]:
             raise AssertionError("%s: %s(%s) gives a wrong result" % (peer.name, case_id, size))
