@@ -1,0 +1,3 @@
+module zerowasm.dev/pdk
+
+go 1.24
