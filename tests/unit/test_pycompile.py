@@ -56,17 +56,52 @@ def trap_message(call: Callable[[], Any]) -> str:
 
 
 # ------------------------------------------------------------------------------ numeric
-I32_BINARY = ["add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor",
-              "shl", "shr_s", "shr_u", "rotl", "rotr", "eq", "ne", "lt_s", "lt_u", "gt_s",
-              "gt_u", "le_s", "le_u", "ge_s", "ge_u"]
+I32_BINARY = [
+    "add",
+    "sub",
+    "mul",
+    "div_s",
+    "div_u",
+    "rem_s",
+    "rem_u",
+    "and",
+    "or",
+    "xor",
+    "shl",
+    "shr_s",
+    "shr_u",
+    "rotl",
+    "rotr",
+    "eq",
+    "ne",
+    "lt_s",
+    "lt_u",
+    "gt_s",
+    "gt_u",
+    "le_s",
+    "le_u",
+    "ge_s",
+    "ge_u",
+]
 I32_VALUES = [0, 1, 2, 3, 31, 32, 33, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 12345678]
 
 
 def _reference_i32(op: str, a: int, b: int) -> Any:
     from zerowasm import _numeric as n
+
     sa, sb = n.s32(a), n.s32(b)
-    compares = {"eq": a == b, "ne": a != b, "lt_s": sa < sb, "lt_u": a < b, "gt_s": sa > sb,
-                "gt_u": a > b, "le_s": sa <= sb, "le_u": a <= b, "ge_s": sa >= sb, "ge_u": a >= b}
+    compares = {
+        "eq": a == b,
+        "ne": a != b,
+        "lt_s": sa < sb,
+        "lt_u": a < b,
+        "gt_s": sa > sb,
+        "gt_u": a > b,
+        "le_s": sa <= sb,
+        "le_u": a <= b,
+        "ge_s": sa >= sb,
+        "ge_u": a >= b,
+    }
     if op in compares:
         return int(compares[op])
     bitwise = {"and": a & b, "or": a | b, "xor": a ^ b}
@@ -82,13 +117,19 @@ def test_i32_binary_operators(mode: str) -> None:
     funcs = []
     for op in I32_BINARY:
         # from parameters (pending expressions) and with a constant right operand
-        funcs.append('(func (export "%s") (param i32 i32) (result i32) '
-                     'local.get 0 local.get 1 i32.%s)' % (op, op))
+        funcs.append(
+            '(func (export "%s") (param i32 i32) (result i32) '
+            "local.get 0 local.get 1 i32.%s)" % (op, op)
+        )
         for k, value in enumerate((0, 1, 5, 0xFFFFFFFF, 31, 0x80000000)):
-            funcs.append('(func (export "%s_k%d") (param i32) (result i32) '
-                         'local.get 0 i32.const %d i32.%s)' % (op, k, value, op))
-            funcs.append('(func (export "%s_c%d") (result i32) '
-                         'i32.const 7 i32.const %d i32.%s)' % (op, k, value, op))
+            funcs.append(
+                '(func (export "%s_k%d") (param i32) (result i32) '
+                "local.get 0 i32.const %d i32.%s)" % (op, k, value, op)
+            )
+            funcs.append(
+                '(func (export "%s_c%d") (result i32) '
+                "i32.const 7 i32.const %d i32.%s)" % (op, k, value, op)
+            )
     instance = instantiate("(module %s)" % "\n".join(funcs))
     exports = instance.exports
     for op in I32_BINARY:
@@ -157,7 +198,7 @@ def test_float_constants_keep_their_bits(mode: str) -> None:
     assert e.negzero() & 0xFFFFFFFFFFFFFFFF == 0x8000000000000000
     assert e.neg() & 0xFFFFFFFFFFFFFFFF == 0xFFF0000000000007
     assert e.div(1.0, 0.0) == float("inf") and e.div(-1.0, 0.0) == float("-inf")
-    assert e.f32add(1.0, 2.0 ** -30) == 1.0
+    assert e.f32add(1.0, 2.0**-30) == 1.0
     assert e.cmp(1.0, 2.0) == 2 and e.cmp(float("nan"), 1.0) == 1
 
 
@@ -173,7 +214,7 @@ def test_conversions_and_traps(mode: str) -> None:
     assert trap_message(lambda: e.trunc(3e10)) == "integer overflow"
     assert trap_message(lambda: e.trunc(float("nan"))) == "invalid conversion to integer"
     assert e.sat(-5.0) == 0 and e.sat(1e20) == -1
-    assert e.conv(-(2 ** 63)) == -(2.0 ** 63)
+    assert e.conv(-(2**63)) == -(2.0**63)
     assert e.convu(-1) == 4294967295.0
     assert e.sx(-2) == -2
 
@@ -414,8 +455,11 @@ def _switch_module(cases: int) -> str:
     body = "(br_table %s $exit (local.get 0))" % labels
     for k in range(cases):
         body = "(block $c%d %s)\n(local.set 1 (i32.const %d))\n(br $exit)" % (k, body, k + 1)
-    return """(module (func (export "switch") (param i32) (result i32) (local i32)
-      (block $exit %s) (local.get 1)))""" % body
+    return (
+        """(module (func (export "switch") (param i32) (result i32) (local i32)
+      (block $exit %s) (local.get 1)))"""
+        % body
+    )
 
 
 def test_deep_switch(mode: str) -> None:
@@ -432,15 +476,22 @@ def test_switch_in_a_loop(mode: str) -> None:
     labels = ["$c%d" % i for i in range(cases)]
     labels[2] = "$top"
     body = "(br_table %s $exit (i32.rem_u (local.get 0) (i32.const %d)))" % (
-        " ".join(labels), cases + 2)
+        " ".join(labels),
+        cases + 2,
+    )
     for k in range(cases):
-        body = ("(block $c%d %s)\n(local.set 1 (i32.add (local.get 1) (i32.const %d)))\n"
-                "(br_if $top (local.get 0)) (br $exit)" % (k, body, k + 1))
-    e = instantiate("""(module (func (export "run") (param i32) (result i32) (local i32)
+        body = (
+            "(block $c%d %s)\n(local.set 1 (i32.add (local.get 1) (i32.const %d)))\n"
+            "(br_if $top (local.get 0)) (br $exit)" % (k, body, k + 1)
+        )
+    e = instantiate(
+        """(module (func (export "run") (param i32) (result i32) (local i32)
       (loop $top
         (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
         (block $exit %s))
-      (i32.add (i32.mul (local.get 1) (i32.const 1000)) (local.get 0))))""" % body).exports
+      (i32.add (i32.mul (local.get 1) (i32.const 1000)) (local.get 0))))"""
+        % body
+    ).exports
 
     def reference(n: int) -> int:
         acc = 0
@@ -467,10 +518,15 @@ def test_deep_loop_nest(mode: str) -> None:
     depth = 60
     body = "(local.set 1 (i32.add (local.get 1) (i32.const 1)))"
     for k in range(depth):
-        body = ("(loop $l%d %s (br_if $l%d (i32.and (i32.eq (local.get 1) (i32.const %d)) "
-                "(i32.const 1))))" % (k, body, k, k))
-    text = """(module (func (export "f") (param i32) (result i32) (local i32)
-      %s (local.get 1)))""" % body
+        body = (
+            "(loop $l%d %s (br_if $l%d (i32.and (i32.eq (local.get 1) (i32.const %d)) "
+            "(i32.const 1))))" % (k, body, k, k)
+        )
+    text = (
+        """(module (func (export "f") (param i32) (result i32) (local i32)
+      %s (local.get 1)))"""
+        % body
+    )
     e = instantiate(text).exports
     assert e.f(0) == 60
 
@@ -479,12 +535,17 @@ def test_deep_if_nest_and_blocks(mode: str) -> None:
     depth = 150
     body = "(local.set 1 (i32.const 1))"
     for k in range(depth):
-        body = ("(if (i32.ge_u (local.get 0) (i32.const %d)) (then %s "
-                "(local.set 1 (i32.add (local.get 1) (i32.const 1)))))" % (depth - 1 - k, body))
+        body = (
+            "(if (i32.ge_u (local.get 0) (i32.const %d)) (then %s "
+            "(local.set 1 (i32.add (local.get 1) (i32.const 1)))))" % (depth - 1 - k, body)
+        )
     blocks = "(br_if 0 (local.get 0))"
     for k in range(200):
         blocks = "(block %s (br_if %d (i32.eq (local.get 0) (i32.const %d))))" % (
-            blocks, min(k % 3, 199 - k), k)
+            blocks,
+            min(k % 3, 199 - k),
+            k,
+        )
     text = """(module (func (export "f") (param i32) (result i32) (local i32)
       %s %s (local.get 1)))""" % (body, blocks)
     e = instantiate(text).exports
@@ -494,10 +555,16 @@ def test_deep_if_nest_and_blocks(mode: str) -> None:
 
 
 def test_many_exits_from_one_block(mode: str) -> None:
-    exits = "".join("(br_if $b (i32.eq (local.get 0) (i32.const %d)))"
-                    "(local.set 1 (i32.add (local.get 1) (i32.const 1)))" % k for k in range(300))
-    e = instantiate("""(module (func (export "f") (param i32) (result i32) (local i32)
-      (block $b %s) (local.get 1)))""" % exits).exports
+    exits = "".join(
+        "(br_if $b (i32.eq (local.get 0) (i32.const %d)))"
+        "(local.set 1 (i32.add (local.get 1) (i32.const 1)))" % k
+        for k in range(300)
+    )
+    e = instantiate(
+        """(module (func (export "f") (param i32) (result i32) (local i32)
+      (block $b %s) (local.get 1)))"""
+        % exits
+    ).exports
     assert e.f(0) == 0 and e.f(7) == 7 and e.f(299) == 299 and e.f(1000) == 300
 
 
@@ -516,9 +583,13 @@ def test_deep_expression(mode: str) -> None:
 # ------------------------------------------------------------------------------ engine
 def test_code_is_cached_per_module_and_named() -> None:
     rt = zerowasm.Runtime()
-    module = rt.compile(wat("""(module
+    module = rt.compile(
+        wat(
+            """(module
       (func $answer (export "answer") (result i32) i32.const 42))""",
-                            "--debug-names"))
+            "--debug-names",
+        )
+    )
     first = rt.instantiate(module)
     second = rt.instantiate(module)
     assert first.exports.answer() == 42 and second.exports.answer() == 42
@@ -559,19 +630,53 @@ def test_f32_store_of_arithmetic_nan_roundtrips() -> None:
 class _Gen:
     """Random valid i32 programs (structured control, memory, calls, traps)."""
 
-    BINOPS = ["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "eq", "ne",
-              "lt_s", "lt_u", "gt_u", "ge_s", "div_u", "rem_s", "rotl"]
+    BINOPS = [
+        "add",
+        "sub",
+        "mul",
+        "and",
+        "or",
+        "xor",
+        "shl",
+        "shr_s",
+        "shr_u",
+        "eq",
+        "ne",
+        "lt_s",
+        "lt_u",
+        "gt_u",
+        "ge_s",
+        "div_u",
+        "rem_s",
+        "rotl",
+    ]
     #: nesting depth below which statements and expressions may nest further
     MAX_DEPTH = 6
 
     def __init__(self, seed: int) -> None:
         import random
+
         self.r = random.Random(seed)
         self.lines: list = []
 
     def const(self) -> int:
-        return self.r.choice([0, 1, 2, 3, 7, -1, -2, 255, 256, 0x7FFFFFFF, -0x80000000,
-                              self.r.randrange(-1000, 1000), self.r.randrange(1 << 32) - (1 << 31)])
+        return self.r.choice(
+            [
+                0,
+                1,
+                2,
+                3,
+                7,
+                -1,
+                -2,
+                255,
+                256,
+                0x7FFFFFFF,
+                -0x80000000,
+                self.r.randrange(-1000, 1000),
+                self.r.randrange(1 << 32) - (1 << 31),
+            ]
+        )
 
     def expr(self, d: int, labels: list) -> None:
         r, emit = self.r, self.lines.append
@@ -592,8 +697,15 @@ class _Gen:
             emit("local.tee %d" % r.randrange(2, 6))
         elif choice == 8:
             self.address(d, labels)
-            emit(r.choice(["i32.load offset=%d" % r.choice([0, 4, 65532]), "i32.load8_u",
-                           "i32.load16_s offset=1"]))
+            emit(
+                r.choice(
+                    [
+                        "i32.load offset=%d" % r.choice([0, 4, 65532]),
+                        "i32.load8_u",
+                        "i32.load16_s offset=1",
+                    ]
+                )
+            )
         elif choice == 9:
             self.expr(d + 1, labels)
             self.expr(d + 1, labels)
@@ -716,13 +828,16 @@ class _Gen:
         self.stmts(0, [("function", 1)], 8)
         self.expr(0, [("function", 1)])
         body = "\n".join(self.lines)
-        return """(module
+        return (
+            """(module
           (memory 1 4)
           (global $glob (mut i32) (i32.const 5))
           (func $g (param i32 i32) (result i32)
             local.get 0 local.get 1 i32.const 3 i32.shl i32.xor global.get $glob i32.add)
           (func (export "f") (param i32 i32) (result i32) (local i32 i32 i32 i32 i32)
-            %s))""" % body
+            %s))"""
+            % body
+        )
 
 
 def _reference(syntax: Any, args: tuple) -> tuple:
@@ -750,14 +865,24 @@ def _reference(syntax: Any, args: tuple) -> tuple:
         elif ins[0] == Op.END and opened:
             end[opened.pop()] = pc
     binops = {
-        Op.I32_ADD: n.i32_add, Op.I32_SUB: n.i32_sub, Op.I32_MUL: n.i32_mul,
-        Op.I32_AND: lambda a, b: a & b, Op.I32_OR: lambda a, b: a | b,
-        Op.I32_XOR: lambda a, b: a ^ b, Op.I32_SHL: n.i32_shl, Op.I32_SHR_S: n.i32_shr_s,
-        Op.I32_SHR_U: n.i32_shr_u, Op.I32_EQ: lambda a, b: int(a == b),
-        Op.I32_NE: lambda a, b: int(a != b), Op.I32_LT_S: lambda a, b: int(n.s32(a) < n.s32(b)),
-        Op.I32_LT_U: lambda a, b: int(a < b), Op.I32_GT_U: lambda a, b: int(a > b),
-        Op.I32_GE_S: lambda a, b: int(n.s32(a) >= n.s32(b)), Op.I32_DIV_U: n.i32_div_u,
-        Op.I32_REM_S: n.i32_rem_s, Op.I32_ROTL: n.i32_rotl,
+        Op.I32_ADD: n.i32_add,
+        Op.I32_SUB: n.i32_sub,
+        Op.I32_MUL: n.i32_mul,
+        Op.I32_AND: lambda a, b: a & b,
+        Op.I32_OR: lambda a, b: a | b,
+        Op.I32_XOR: lambda a, b: a ^ b,
+        Op.I32_SHL: n.i32_shl,
+        Op.I32_SHR_S: n.i32_shr_s,
+        Op.I32_SHR_U: n.i32_shr_u,
+        Op.I32_EQ: lambda a, b: int(a == b),
+        Op.I32_NE: lambda a, b: int(a != b),
+        Op.I32_LT_S: lambda a, b: int(n.s32(a) < n.s32(b)),
+        Op.I32_LT_U: lambda a, b: int(a < b),
+        Op.I32_GT_U: lambda a, b: int(a > b),
+        Op.I32_GE_S: lambda a, b: int(n.s32(a) >= n.s32(b)),
+        Op.I32_DIV_U: n.i32_div_u,
+        Op.I32_REM_S: n.i32_rem_s,
+        Op.I32_ROTL: n.i32_rotl,
     }
     locals_ = [a & 0xFFFFFFFF for a in args] + [0] * 5
     stack: list = []
@@ -807,7 +932,7 @@ def _reference(syntax: Any, args: tuple) -> tuple:
                 address = stack.pop() + ins[2]
                 size = {Op.I32_LOAD: 4, Op.I32_LOAD8_U: 1, Op.I32_LOAD16_S: 2}[op]
                 check(address, size)
-                value = int.from_bytes(memory[address:address + size], "little")
+                value = int.from_bytes(memory[address : address + size], "little")
                 if op == Op.I32_LOAD16_S and value >= 0x8000:
                     value = (value - 0x10000) & 0xFFFFFFFF
                 stack.append(value)
@@ -817,7 +942,7 @@ def _reference(syntax: Any, args: tuple) -> tuple:
                 size = {Op.I32_STORE: 4, Op.I32_STORE8: 1, Op.I32_STORE16: 2}[op]
                 check(address, size)
                 value &= (1 << (8 * size)) - 1
-                memory[address:address + size] = value.to_bytes(size, "little")
+                memory[address : address + size] = value.to_bytes(size, "little")
             elif op == Op.SELECT:
                 c = stack.pop()
                 b = stack.pop()
@@ -864,16 +989,16 @@ def _reference(syntax: Any, args: tuple) -> tuple:
                 else:
                     depth = ins[1]
                 kind, start, stop, arity, height = labels[-1 - depth]
-                values = stack[len(stack) - arity:] if arity else []
+                values = stack[len(stack) - arity :] if arity else []
                 del stack[height:]
                 stack.extend(values)
                 if kind == "function":
                     return stack[-1], bytes(memory), glob[0]
                 if kind == "loop":
-                    del labels[len(labels) - depth:]
+                    del labels[len(labels) - depth :]
                     pc = start + 1
                 else:
-                    del labels[len(labels) - 1 - depth:]
+                    del labels[len(labels) - 1 - depth :]
                     pc = stop + 1
             else:  # pragma: no cover - the generator emits nothing else
                 raise AssertionError("reference interpreter: %r" % (ins,))
@@ -908,3 +1033,432 @@ def test_random_programs_agree_with_a_reference(seed: int, monkeypatch: pytest.M
                 contents = memory.read(0, memory.size * 65536)
                 actual = (result, contents, instance.globals[0].value & 0xFFFFFFFF)
                 assert actual == expected, (name, args, text)
+
+
+# ------------------------------------------------------------------------------ wasmtime
+_TYPES = ["i32", "i64", "f32", "f64"]
+_LOCALS = [
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "i64",
+    "i64",
+    "f32",
+    "f64",
+    "f64",
+    "i32",
+]  # l0,l1 params; l10 fuel
+_FUEL = 40
+
+
+class _TypedGen:
+    """Random valid programs over every value type: multi-value blocks and calls, block
+    and loop parameters, conversions, float edge cases, traps."""
+
+    MAXD = 5
+
+    def __init__(self, seed):
+        import random
+
+        self.r = random.Random(seed)
+        self.out = []
+
+    def emit(self, s):
+        self.out.append(s)
+
+    def const(self, t):
+        r = self.r
+        if t == "i32":
+            return "i32.const %d" % r.choice(
+                [0, 1, -1, 7, 255, 0x7FFFFFFF, -0x80000000, r.randrange(-(2**31), 2**31)]
+            )
+        if t == "i64":
+            return "i64.const %d" % r.choice(
+                [0, 1, -1, 3, 2**63 - 1, -(2**63), r.randrange(-(2**63), 2**63)]
+            )
+        v = r.choice(
+            [
+                "0",
+                "-0",
+                "1.5",
+                "-2.25",
+                "inf",
+                "-inf",
+                "nan",
+                "0x1p-149",
+                "1e30",
+                "3.4e38",
+                "%r" % r.uniform(-1e6, 1e6),
+            ]
+        )
+        if t == "f32" and v.startswith("1e3"):
+            v = "1e30"
+        return "%s.const %s" % (t, v)
+
+    def local_of(self, t):
+        choices = [i for i, lt in enumerate(_LOCALS[:10]) if lt == t]
+        return self.r.choice(choices)
+
+    def expr(self, t, d, labels):
+        r, emit = self.r, self.emit
+        n = r.randrange(20 if d < self.MAXD else 3)
+        if n == 0:
+            emit(self.const(t))
+        elif n in (1, 2):
+            emit("local.get %d" % self.local_of(t))
+        elif n in (3, 4, 5):
+            self.expr(t, d + 1, labels)
+            self.expr(t, d + 1, labels)
+            if t in ("i32", "i64"):
+                op = r.choice(
+                    [
+                        "add",
+                        "sub",
+                        "mul",
+                        "and",
+                        "or",
+                        "xor",
+                        "shl",
+                        "shr_s",
+                        "shr_u",
+                        "rotr",
+                        "div_s",
+                        "rem_u",
+                        "div_u",
+                    ]
+                )
+            else:
+                op = r.choice(["add", "sub", "mul", "div", "min", "max"])
+            emit("%s.%s" % (t, op))
+        elif n == 6:
+            self.expr(t, d + 1, labels)
+            if t in ("i32", "i64"):
+                emit("%s.%s" % (t, r.choice(["clz", "ctz", "popcnt", "extend8_s", "extend16_s"])))
+            else:
+                emit(
+                    "%s.%s"
+                    % (t, r.choice(["neg", "abs", "sqrt", "floor", "ceil", "trunc", "nearest"]))
+                )
+        elif n == 7:  # comparisons -> i32
+            if t != "i32":
+                return self.expr(t, d, labels)
+            u = r.choice(_TYPES)
+            self.expr(u, d + 1, labels)
+            self.expr(u, d + 1, labels)
+            if u in ("i32", "i64"):
+                emit("%s.%s" % (u, r.choice(["eq", "ne", "lt_s", "lt_u", "gt_s", "le_u", "ge_s"])))
+            else:
+                emit("%s.%s" % (u, r.choice(["eq", "ne", "lt", "gt", "le", "ge"])))
+        elif n == 8:  # conversions
+            conv = {
+                "i32": [
+                    ("i64", "i32.wrap_i64"),
+                    ("f64", "i32.trunc_sat_f64_s"),
+                    ("f32", "i32.trunc_sat_f32_u"),
+                    ("f64", "i32.trunc_f64_u"),
+                    ("i64", "i64.eqz"),
+                    ("f32", "i32.reinterpret_f32"),
+                ],
+                "i64": [
+                    ("i32", "i64.extend_i32_s"),
+                    ("i32", "i64.extend_i32_u"),
+                    ("f64", "i64.trunc_sat_f64_u"),
+                    ("f32", "i64.trunc_f32_s"),
+                    ("f64", "i64.reinterpret_f64"),
+                ],
+                "f32": [
+                    ("f64", "f32.demote_f64"),
+                    ("i64", "f32.convert_i64_u"),
+                    ("i32", "f32.convert_i32_s"),
+                    ("i32", "f32.reinterpret_i32"),
+                ],
+                "f64": [
+                    ("f32", "f64.promote_f32"),
+                    ("i64", "f64.convert_i64_s"),
+                    ("i32", "f64.convert_i32_u"),
+                    ("i64", "f64.reinterpret_i64"),
+                ],
+            }[t]
+            u, op = r.choice(conv)
+            self.expr(u, d + 1, labels)
+            emit(op)
+        elif n == 9:
+            self.expr("i32", d + 1, labels)
+            emit("i32.const 65535 i32.and")
+            emit(
+                {
+                    "i32": r.choice(["i32.load offset=2", "i32.load8_s", "i32.load16_u"]),
+                    "i64": r.choice(["i64.load", "i64.load32_s offset=1", "i64.load8_u"]),
+                    "f32": "f32.load",
+                    "f64": "f64.load offset=4",
+                }[t]
+            )
+        elif n == 10:
+            self.expr(t, d + 1, labels)
+            self.expr(t, d + 1, labels)
+            self.expr("i32", d + 1, labels)
+            emit("select (result %s)" % t)
+        elif n == 11:  # block with params and results
+            ps = [r.choice(_TYPES) for _ in range(r.randrange(3))]
+            for p in ps:
+                self.expr(p, d + 1, labels)
+            emit(
+                "block (param %s) (result %s)" % (" ".join(ps), t)
+                if ps
+                else "block (result %s)" % t
+            )
+            inner = labels + [((t,), "block")]
+            for p in reversed(ps):
+                emit("local.set %d" % self.local_of(p))
+            self.stmts(d + 1, inner, 3)
+            self.expr(t, d + 1, inner)
+            emit("end")
+        elif n == 12:
+            self.expr("i32", d + 1, labels)
+            emit("if (result %s)" % t)
+            inner = labels + [((t,), "if")]
+            self.stmts(d + 1, inner, 2)
+            self.expr(t, d + 1, inner)
+            emit("else")
+            self.stmts(d + 1, inner, 2)
+            self.expr(t, d + 1, inner)
+            emit("end")
+        elif n == 13:  # multi-value call
+            self.expr("i32", d + 1, labels)
+            self.expr("f64", d + 1, labels)
+            emit("call $mv")  # -> i64 f64 i32
+            emit("local.set %d" % self.local_of("i32"))
+            emit("local.set %d" % self.local_of("f64"))
+            emit("local.set %d" % self.local_of("i64"))
+            emit("local.get %d" % self.local_of(t))
+        elif n == 14:
+            emit("global.get $g%s" % t)
+        elif n == 15:  # block with two results, combined
+            emit("block (result %s %s)" % (t, t))
+            inner = labels + [((t, t), "block")]
+            self.stmts(d + 1, inner, 2)
+            self.expr(t, d + 1, inner)
+            self.expr(t, d + 1, inner)
+            emit("end")
+            emit("%s.%s" % (t, "add" if True else ""))
+        elif n == 16:  # loop with a param
+            self.expr(t, d + 1, labels)
+            emit("loop (param %s) (result %s)" % (t, t))
+            inner = labels + [((t,), "loop")]
+            emit(
+                "local.get 10 i32.eqz if unreachable end "
+                "local.get 10 i32.const 1 i32.sub local.set 10"
+            )
+            self.stmts(d + 1, inner, 2)
+            self.expr("i32", d + 1, inner)
+            emit("br_if 0")
+            emit("end")
+        elif n == 17:
+            self.expr(t, d + 1, labels)
+            emit("local.tee %d" % self.local_of(t))
+        else:
+            emit(self.const(t))
+
+    def stmts(self, d, labels, k):
+        for _ in range(self.r.randrange(k + 1)):
+            if self.stmt(d, labels):
+                return
+
+    def stmt(self, d, labels):
+        r, emit = self.r, self.emit
+        n = r.randrange(14 if d < self.MAXD else 3)
+        if n == 0:
+            t = r.choice(_TYPES)
+            self.expr(t, d + 1, labels)
+            emit("local.set %d" % self.local_of(t))
+        elif n == 1:
+            t = r.choice(_TYPES)
+            self.expr("i32", d + 1, labels)
+            emit("i32.const 65535 i32.and")
+            self.expr(t, d + 1, labels)
+            emit(
+                {
+                    "i32": r.choice(["i32.store", "i32.store8 offset=1", "i32.store16"]),
+                    "i64": r.choice(["i64.store", "i64.store32", "i64.store16 offset=3"]),
+                    "f32": "f32.store offset=1",
+                    "f64": "f64.store",
+                }[t]
+            )
+        elif n == 2:
+            k = r.randrange(len(labels))
+            for t in labels[-1 - k][0]:
+                self.expr(t, d + 1, labels)
+            self.expr("i32", d + 1, labels)
+            emit("br_if %d" % k)
+            for _ in labels[-1 - k][0]:
+                emit("drop")
+        elif n == 3:
+            t = r.choice(_TYPES)
+            self.expr(t, d + 1, labels)
+            emit("global.set $g%s" % t)
+        elif n == 4:
+            emit("block")
+            self.stmts(d + 1, labels + [((), "block")], 4)
+            emit("end")
+        elif n == 5:
+            emit("loop")
+            emit(
+                "local.get 10 i32.eqz if unreachable end "
+                "local.get 10 i32.const 1 i32.sub local.set 10"
+            )
+            self.stmts(d + 1, labels + [((), "loop")], 4)
+            emit("end")
+        elif n == 6:
+            self.expr("i32", d + 1, labels)
+            emit("if")
+            self.stmts(d + 1, labels + [((), "if")], 3)
+            if r.random() < 0.5:
+                emit("else")
+                self.stmts(d + 1, labels + [((), "if")], 3)
+            emit("end")
+        elif n == 7:
+            k = r.randrange(len(labels))
+            for t in labels[-1 - k][0]:
+                self.expr(t, d + 1, labels)
+            emit("br %d" % k)
+            return True
+        elif n == 8:
+            types = labels[-1][0]
+            same = [k for k in range(len(labels)) if labels[-1 - k][0] == types]
+            for t in types:
+                self.expr(t, d + 1, labels)
+            self.expr("i32", d + 1, labels)
+            emit("br_table %s" % " ".join(str(r.choice(same)) for _ in range(r.randrange(1, 7))))
+            return True
+        elif n == 9:
+            for t in labels[0][0]:
+                self.expr(t, d + 1, labels)
+            emit("return")
+            return True
+        elif n == 10 and r.random() < 0.3:
+            emit("unreachable")
+            return True
+        elif n == 11:
+            t = r.choice(_TYPES)
+            self.expr(t, d + 1, labels)
+            emit("drop")
+        elif n == 12:
+            emit("i32.const 1 memory.grow drop")
+        else:
+            self.expr("i32", d + 1, labels)
+            self.expr("f64", d + 1, labels)
+            emit("call $mv drop drop drop")
+        return False
+
+    def module(self):
+        self.out = ["i32.const %d local.set 10" % _FUEL]
+        results = ("i32", "i64", "f64")
+        labels = [(results, "function")]
+        self.stmts(0, labels, 6)
+        for t in results:
+            self.expr(t, 0, labels)
+        return """(module
+  (memory (export "mem") 1 3)
+  (global $gi32 (mut i32) (i32.const 5))
+  (global $gi64 (mut i64) (i64.const -7))
+  (global $gf32 (mut f32) (f32.const 1.5))
+  (global $gf64 (mut f64) (f64.const -0.25))
+  (func $mv (param i32 f64) (result i64 f64 i32)
+    (i64.extend_i32_s (local.get 0)) (f64.mul (local.get 1) (f64.const 3))
+    (i32.add (local.get 0) (global.get $gi32)))
+  (func (export "f") (param i32 i32) (result i32 i64 f64)
+    (local i32 i32 i32 i64 i64 f32 f64 f64 i32)
+%s)
+  (func (export "g") (result i32 i64 i32 i64) global.get $gi32 global.get $gi64
+     global.get $gf32 i32.reinterpret_f32 global.get $gf64 i64.reinterpret_f64)
+)""" % "\n".join(self.out)
+
+
+def _norm(vals, kinds):
+    out = []
+    for v, k in zip(vals, kinds):
+        if k == "f64":
+            b = struct.unpack("<Q", struct.pack("<d", v))[0]
+            if v != v:
+                b = "nan"
+            out.append(b)
+        else:
+            out.append(v & ((1 << (32 if k == "i32" else 64)) - 1))
+    return tuple(out)
+
+
+def _trap_kind(msg):
+    msg = msg.lower()
+    for key in ("divide by zero", "overflow", "out of bounds", "unreachable", "invalid conversion"):
+        if key in msg:
+            return key
+    return msg
+
+
+def _gnorm(g):
+    a, b, c, d = g
+    if (c & 0x7F800000) == 0x7F800000 and c & 0x7FFFFF:
+        c = "nan32"
+    if (d & 0x7FF0000000000000) == 0x7FF0000000000000 and d & 0xFFFFFFFFFFFFF:
+        d = "nan64"
+    return (a, b, c, d)
+
+
+def _run_wasmtime(binary, args):
+    import wasmtime
+
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    module = wasmtime.Module(engine, binary)
+    inst = wasmtime.Instance(store, module, [])
+    ex = inst.exports(store)
+    try:
+        r = ex["f"](store, *args)
+        res = _norm(r, ("i32", "i64", "f64"))
+    except wasmtime.Trap as t:
+        res = ("trap", _trap_kind(str(t)))
+    except wasmtime.WasmtimeError as t:
+        res = ("trap", _trap_kind(str(t)))
+    mem = ex["mem"]
+    data = bytes(mem.read(store, 0, mem.data_len(store)))
+    g = _gnorm(_norm(ex["g"](store), ("i32", "i64", "i32", "i64")))
+    return res, data, g
+
+
+def _run_zerowasm(binary, args):
+    rt = zerowasm.Runtime()
+    inst = rt.instantiate(rt.compile(binary))
+    ex = inst.exports
+    try:
+        r = ex.f(*args)
+        res = _norm(r, ("i32", "i64", "f64"))
+    except zerowasm.Trap as t:
+        res = ("trap", _trap_kind(t.message))
+    mem = inst.memories[0]
+    data = mem.read(0, mem.size * 65536)
+    g = _gnorm(_norm(ex.g(), ("i32", "i64", "i32", "i64")))
+    return res, data, g
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_typed_random_programs_agree_with_wasmtime(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Differential test against wasmtime (skipped where it is not installed). NaN sign
+    and payload may differ between engines (the spec leaves them open), so NaN-valued
+    globals compare as "nan"; the generator avoids copysign, which leaks a NaN's sign."""
+    pytest.importorskip("wasmtime")
+    binary = wat(_TypedGen(seed).module())
+    for args in ((0, 0), (1, -1), (12345, 7)):
+        expected = _run_wasmtime(binary, args)
+        for name in ("structured", "full", "chain", "depth"):
+            with monkeypatch.context() as patch:
+                if name == "full":
+                    patch.setattr(compiler, "LOOP_BUDGET", 0)
+                elif name == "chain":
+                    patch.setattr(compiler, "CHAIN_MIN", 1)
+                elif name == "depth":
+                    patch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
+                assert _run_zerowasm(binary, args) == expected, (seed, name, args)
