@@ -27,7 +27,8 @@ GO_KIT = os.path.join(HERE, "go")
 
 def _run(command: List[str], cwd: str = None, env: dict = None) -> None:  # type: ignore[assignment]
     print("+", " ".join(command), flush=True)
-    subprocess.run(command, cwd=cwd, env=env, check=True)
+    if subprocess.run(command, cwd=cwd, env=env).returncode != 0:
+        sys.exit("build failed: %s" % command[0])
 
 
 def build_c(source: str, output: str) -> None:

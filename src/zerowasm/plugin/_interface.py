@@ -25,8 +25,9 @@ Wire format (the same Extism ABI, so any PDK can implement an interface):
   parameters); the output is the JSON encoding of the result (``null`` for ``None``);
 * values: ``str``, ``int``, ``float``, ``bool``, ``None``, ``bytes`` (base64 text),
   ``List[T]``/``Tuple[T, ...]``, ``Dict[str, T]``, ``Optional[T]``, dataclasses (JSON
-  objects by field name; missing fields with defaults take them; unknown fields are
-  ignored) and enums (by value);
+  objects by field name; a field with a default may be missing or ``null`` -- Go encodes
+  a nil slice as ``null`` -- and takes its default; unknown fields are ignored) and
+  enums (by value);
 * a guest failure (``error_set``, non-zero status, trap, timeout) raises the plugin's
   :class:`Error`; a result that does not match the declared type raises
   :class:`InterfaceError` saying where (``rules()[2].srcs[0]: expected str, got int``).
@@ -235,11 +236,12 @@ def _decode_dataclass(data: Any, cls: type, where: str) -> Any:
     for field in dataclasses.fields(cls):
         if not field.init:
             continue
-        if field.name in data:
+        has_default = field.default is not dataclasses.MISSING or \
+            field.default_factory is not dataclasses.MISSING  # type: ignore[misc]
+        if field.name in data and not (data[field.name] is None and has_default):
             values[field.name] = decode_value(data[field.name], hints.get(field.name, Any),
                                               "%s.%s" % (where, field.name))
-        elif field.default is dataclasses.MISSING and \
-                field.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+        elif not has_default:
             raise InterfaceError("%s: missing field %r of %s" % (where, field.name, cls.__name__))
     return cls(**values)
 

@@ -384,9 +384,7 @@ class Plugin:
             self._initialize()
         kernel = self._kernel
         kernel.reset()
-        self._oom = False
-        if self._budget_pages is not None:
-            self._budget_left = self._budget_pages
+        self._reset_budget()
         try:
             kernel.set_input(data)
         except KernelMemoryError:
@@ -480,6 +478,12 @@ class Plugin:
                             _TRAP_RC, name) from failure
         raise failure
 
+    def _reset_budget(self) -> None:
+        """A fresh ``memory.max_pages`` growth budget (each call, initialiser, start)."""
+        self._oom = False
+        if self._budget_pages is not None:
+            self._budget_left = self._budget_pages
+
     def _note_kernel_oom(self) -> None:
         if self._budget_pages is not None or (
                 self.compiled_plugin is not None and self.compiled_plugin.max_memory_pages):
@@ -550,6 +554,7 @@ class Plugin:
                 imports[name] = merged
             return runtime.instantiate(compiled.main, imports)
 
+        self._reset_budget()
         instance, failure = self._run(build)
         if failure is not None:
             self._drop_instance()
@@ -582,6 +587,7 @@ class Plugin:
             if not isinstance(function, WasmFunction) or len(function.type.params) != len(args):
                 continue
             self._kernel.reset()
+            self._reset_budget()
             _, failure = self._run(function.call, *args)
             if failure is not None:
                 self._initialized = False

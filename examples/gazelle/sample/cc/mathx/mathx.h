@@ -1,0 +1,4 @@
+#ifndef MATHX_H
+#define MATHX_H
+int gcd(int a, int b);
+#endif
