@@ -211,6 +211,10 @@ def _section(doc: Doc, title: str, level: str = "##", other: Optional[Doc] = Non
             mark = {True: "yes", False: "**no**", None: "—"}[holds]
             out.append("| %s | %s | %s | %s |" % (label, mine, limit, mark))
         out.append("")
+        out.append("wasmtime compiles on both cores, so its compile time, and the load target "
+                   "derived from it, moves with what else the machine runs (0.55-2.4 s for "
+                   "graphviz.wasm while these benchmarks were written).")
+        out.append("")
     out.append("Each cell: the median, then (in parentheses) that runtime's time divided by "
                "zerowasm's, so above 1× means slower than zerowasm. `*`: measured on a "
                "smaller workload and scaled (see the notes). `>`: cut off by the time limit. "
@@ -348,13 +352,14 @@ def write_chart(path: str, cpython: Optional[Doc], pypy: Optional[Doc]) -> bool:
     for ax, doc in zip(axes[:, 0], docs):
         lowest, highest = 1.0, 1.0
         for index, peer in enumerate(peers):
-            ys, widths, hatches = [], [], []
+            ys, widths, hatches, texts = [], [], [], []
             for row, case_id in enumerate(cases):
                 base = _baseline(doc, case_id)
                 result = doc["cases"].get(case_id, {}).get(peer)
                 if not base or not result or "skip" in result:
                     continue
                 ratio = result["value"] / base
+                texts.append(("> " if result.get("lower_bound") else "") + format_ratio(ratio))
                 ys.append(row - 0.4 + bar * (index + 0.5))
                 widths.append(ratio)
                 hatches.append(result.get("lower_bound") or result.get("scale", 1) != 1
@@ -364,12 +369,11 @@ def write_chart(path: str, cpython: Optional[Doc], pypy: Optional[Doc]) -> bool:
                 continue
             bars = ax.barh(ys, widths, height=bar, left=0, color=CHART_COLORS[peer],
                            label=PEER_LABELS[peer])
-            for rect, hatch, y, ratio in zip(bars, hatches, ys, widths):
+            for rect, hatch, y, ratio, text in zip(bars, hatches, ys, widths, texts):
                 if hatch:
                     rect.set_hatch("///")
                     rect.set_edgecolor("white")
-                ax.text(ratio * 1.08, y, format_ratio(ratio), va="center", fontsize=5.5,
-                        color="#333333")
+                ax.text(ratio * 1.08, y, text, va="center", fontsize=5.5, color="#333333")
         ax.set_xscale("log")
         ax.axvline(1.0, color="black", linewidth=1.2)
         ax.set_xlim(10 ** math.floor(math.log10(lowest) - 0.05),
