@@ -116,9 +116,13 @@ def loop_chain(construct: Construct, minimum: int) -> Optional[Construct]:
 
 
 def _descendants(construct: Construct, out: List[Construct]) -> None:
-    for child in construct.children:
-        out.append(child)
-        _descendants(child, out)
+    """Every construct inside ``construct``, in code order (iteratively: nests can be
+    thousands deep)."""
+    pending = list(reversed(construct.children))
+    while pending:
+        node = pending.pop()
+        out.append(node)
+        pending.extend(reversed(node.children))
 
 
 class RegionPlan:
