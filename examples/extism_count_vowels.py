@@ -12,11 +12,11 @@ entry when you are online -- zerowasm downloads it the same way.
     python examples/extism_count_vowels.py
 """
 
+import json
 import os
 import sys
 
 import zerowasm.plugin as extism  # the only change: was `import extism`
-import json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WASM = os.environ.get("COUNT_VOWELS_WASM", os.path.join(

@@ -17,9 +17,8 @@ from typing import Any, List
 import pytest
 
 import zerowasm.plugin as extism
-from zerowasm.wasi import WasiConfig
-
 from conftest import extism_dir, plugin_path
+from zerowasm.wasi import WasiConfig
 
 I32, I64 = extism.ValType.I32, extism.ValType.I64
 
@@ -126,7 +125,8 @@ def test_code_functions_large_input() -> None:
 
 def test_code_functions_host_function_returns_a_new_block() -> None:
     @extism.host_fn(signature=([I64], [I64]), user_data=b"test")
-    def hello_world(plugin: extism.CurrentPlugin, params: Any, results: Any, user_data: bytes) -> None:
+    def hello_world(plugin: extism.CurrentPlugin, params: Any, results: Any,
+                    user_data: bytes) -> None:
         offs = plugin.alloc(len(user_data))
         plugin.memory(offs)[:] = user_data
         results[0].value = offs.offset
@@ -566,7 +566,8 @@ def test_replace() -> None:
 
 
 def test_sleep_timeout() -> None:
-    plugin = make("sleep.wasm", wasi=True, manifest={"timeout_ms": 100, "config": {"duration": "3"}})
+    plugin = make("sleep.wasm", wasi=True,
+                  manifest={"timeout_ms": 100, "config": {"duration": "3"}})
     start = time.monotonic()
     with pytest.raises(extism.Timeout):
         plugin.call("run_test", "")

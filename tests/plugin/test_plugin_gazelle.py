@@ -10,9 +10,9 @@ import sys
 from typing import Any, Dict, List
 
 import pytest
-from wat import wat
 
 from conftest import REPO
+from wat import wat
 
 GAZELLE = os.path.join(REPO, "examples", "gazelle")
 SAMPLE = os.path.join(GAZELLE, "sample")
@@ -64,7 +64,8 @@ def test_new_files_and_dependencies_are_picked_up(extensions: List[Any], tmp_pat
         'func Loud(s string) string { return shout.Up(Hello(s)) }\n')
     (tree / "go" / "shout").mkdir()
     (tree / "go" / "shout" / "shout.go").write_text(
-        'package shout\n\nimport "strings"\n\nfunc Up(s string) string { return strings.ToUpper(s) }\n')
+        'package shout\n\nimport "strings"\n\n'
+        'func Up(s string) string { return strings.ToUpper(s) }\n')
     outputs = gazelle.generate(str(tree), extensions)
     assert "cc_library(\n    name = \"app\"" in outputs["cc/app"]
     assert 'srcs = [\n        "greeting.go",\n        "loud.go",\n    ]' in outputs["go/greeting"]

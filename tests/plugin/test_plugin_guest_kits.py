@@ -10,9 +10,8 @@ from typing import Any, List
 import pytest
 
 import zerowasm.plugin as extism
-from zerowasm.plugin import load_interface
-
 from conftest import REPO
+from zerowasm.plugin import load_interface
 
 EXAMPLES = os.path.join(REPO, "guest", "examples")
 KITS = {

@@ -7,9 +7,9 @@ import enum
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-from wat import wat
 
 import zerowasm.plugin as extism
+from wat import wat
 from zerowasm.plugin import InterfaceError, export_name, load_interface, optional
 
 # exports: name -> "wat-ext"; echo -> its input; rules -> a fixed list; bad -> wrong
@@ -24,7 +24,9 @@ GUEST = wat(r"""
   (import "extism:host/env" "input_length" (func $input_length (result i64)))
   (memory (export "memory") 1)
   (data (i32.const 0) "\"wat-ext\"")
-  (data (i32.const 16) "[{\"kind\":\"cc_library\",\"name\":\"lib\",\"srcs\":[\"a.c\",\"b.c\"]},{\"kind\":\"cc_binary\",\"name\":\"app\",\"srcs\":[],\"attrs\":{\"x\":\"y\"},\"extra\":1}]")
+  (data (i32.const 16) "[{\"kind\":\"cc_library\",\"name\":\"lib\",\"srcs\":[\"a.c\",\"b.c\"]},"
+                       "{\"kind\":\"cc_binary\",\"name\":\"app\",\"srcs\":[],"
+                       "\"attrs\":{\"x\":\"y\"},\"extra\":1}]")
   (data (i32.const 256) "[{\"kind\":\"k\",\"name\":\"n\",\"srcs\":[\"ok\",7]}]")
   (data (i32.const 320) "something broke")
   (data (i32.const 352) "hello")

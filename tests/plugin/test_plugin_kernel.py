@@ -4,9 +4,9 @@ runtime/src/tests/kernel.rs pins down), driven directly and through a guest."""
 from __future__ import annotations
 
 import pytest
-from wat import wat
 
 import zerowasm.plugin as extism
+from wat import wat
 from zerowasm.plugin._kernel import FIRST_BLOCK, Kernel
 
 

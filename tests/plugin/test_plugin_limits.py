@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 import pytest
-from wat import wat
 
 import zerowasm.plugin as extism
+from wat import wat
 from zerowasm.plugin._limits import async_exceptions_supported
 
 RUNAWAY = wat(r"""

@@ -12,9 +12,9 @@ import typing
 from typing import Any, List, Tuple
 
 import pytest
-from wat import wat
 
 import zerowasm.plugin as extism
+from wat import wat
 
 # input block -> extism:host/user::fn -> output
 CALL_HOST = wat(r"""
@@ -189,7 +189,8 @@ def test_inferred_signatures() -> None:
 
 def test_explicit_signature_and_val() -> None:
     @extism.host_fn(name="fn", signature=([extism.ValType.PTR], [extism.ValType.PTR]))
-    def fn(plugin: extism.CurrentPlugin, params: List[extism.Val], results: List[extism.Val]) -> None:
+    def fn(plugin: extism.CurrentPlugin, params: List[extism.Val],
+           results: List[extism.Val]) -> None:
         assert params[0].t == extism.ValType.I64
         mem = plugin.memory_at_offset(params[0])
         text = bytes(plugin.memory(mem)).decode()

@@ -18,12 +18,42 @@ that say why a call failed, and typed extension interfaces (:mod:`zerowasm.plugi
 """
 
 from .. import __version__ as _zerowasm_version
-from ._errors import (Cancelled, Error, FuelExhausted, GuestError, HostFunctionError,
-                      LoadError, ManifestError, OutOfMemory, Timeout, TrapError)
-from ._interface import (Extension, InterfaceError, decode_value, encode_value, export_name,
-                         interface_methods, load_interface, optional)
-from ._host_fn import (HOST_FN_REGISTRY, Codec, CurrentPlugin, ExplicitFunction, Function,
-                       Json, Memory, Pickle, TypeInferredFunction, Val, ValType, host_fn)
+from ._errors import (
+    Cancelled,
+    Error,
+    FuelExhausted,
+    GuestError,
+    HostFunctionError,
+    LoadError,
+    ManifestError,
+    OutOfMemory,
+    Timeout,
+    TrapError,
+)
+from ._host_fn import (
+    HOST_FN_REGISTRY,
+    Codec,
+    CurrentPlugin,
+    ExplicitFunction,
+    Function,
+    Json,
+    Memory,
+    Pickle,
+    TypeInferredFunction,
+    Val,
+    ValType,
+    host_fn,
+)
+from ._interface import (
+    Extension,
+    InterfaceError,
+    decode_value,
+    encode_value,
+    export_name,
+    interface_methods,
+    load_interface,
+    optional,
+)
 from ._log import CustomLogger, set_log_custom, set_log_file, set_log_python
 from ._manifest import Manifest, load_manifest
 from ._plugin import CancelHandle, CompiledPlugin, Plugin

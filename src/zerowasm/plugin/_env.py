@@ -97,7 +97,7 @@ def _unbound(*args: Any) -> Any:  # pragma: no cover - replaced by the internal 
     raise RuntimeError("unreachable")
 
 
-def env_functions(plugin: "Plugin") -> Dict[str, Function]:
+def env_functions(plugin: Plugin) -> Dict[str, Function]:
     """The ``extism:host/env`` functions of ``plugin`` (one dict per plugin)."""
     kernel = plugin._kernel
 

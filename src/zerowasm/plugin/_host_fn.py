@@ -164,10 +164,9 @@ class CurrentPlugin:
 
     def memory_at_offset(self, offs: Union[int, Val]) -> Memory:
         """The block that starts at handle ``offs`` (length 0 if there is none)."""
-        if isinstance(offs, Val):
-            offs = offs.value
-        offs = int(offs) & 0xFFFFFFFFFFFFFFFF
-        return Memory(offs, self._kernel.length(offs))
+        value = offs.value if isinstance(offs, Val) else offs
+        offset = int(value) & 0xFFFFFFFFFFFFFFFF
+        return Memory(offset, self._kernel.length(offset))
 
     def return_bytes(self, output: Val, b: bytes) -> None:
         """Put ``b`` in a new block and set ``output.value`` to its handle."""
@@ -267,10 +266,11 @@ class ExplicitFunction(Function):
     """A host function with an explicit signature (``host_fn(signature=...)``)."""
 
     def __init__(self, namespace: Optional[str], name: str, args: Sequence[Any],
-                 returns: Sequence[Any], func: Callable[..., Any], user_data: Sequence[Any]) -> None:
+                 returns: Sequence[Any], func: Callable[..., Any],
+                 user_data: Sequence[Any]) -> None:
         self.func = func
         super().__init__(namespace, name, args, returns, func, *user_data)
-        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+        functools.update_wrapper(self, func)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.func(*args, **kwargs)
@@ -382,7 +382,8 @@ class TypeInferredFunction(ExplicitFunction):
 
 def host_fn(name: Optional[str] = None, namespace: Optional[str] = None,
             signature: Optional[Tuple[List[ValType], List[ValType]]] = None,
-            user_data: Optional[Union[bytes, List[Any]]] = None) -> Callable[[Callable[..., Any]], Function]:
+            user_data: Optional[Union[bytes, List[Any]]] = None
+            ) -> Callable[[Callable[..., Any]], Function]:
     """Decorator: make a host function and add it to ``HOST_FN_REGISTRY``.
 
     ``name`` defaults to the function's name, ``namespace`` to ``extism:host/user``;

@@ -30,10 +30,7 @@ def host_allowed(url: str, allowed_hosts: Optional[List[str]]) -> bool:
     if not allowed_hosts:
         return False
     host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    for pattern in allowed_hosts:
-        if fnmatch.fnmatchcase(host, pattern.lower()):
-            return True
-    return False
+    return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in allowed_hosts)
 
 
 class _CheckedRedirect(urllib.request.HTTPRedirectHandler):

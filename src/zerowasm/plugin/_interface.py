@@ -174,7 +174,8 @@ def decode_value(data: Any, hint: Any, where: str = "value") -> Any:
             raise InterfaceError("%s: expected a list, got %s" % (where, _json_kind(data)))
         if origin in (tuple, Tuple) and args and args[-1] is not Ellipsis:
             if len(args) != len(data):
-                raise InterfaceError("%s: expected %d items, got %d" % (where, len(args), len(data)))
+                raise InterfaceError("%s: expected %d items, got %d"
+                                     % (where, len(args), len(data)))
             return tuple(decode_value(v, t, "%s[%d]" % (where, i))
                          for i, (v, t) in enumerate(zip(data, args)))
         item = args[0] if args else Any
@@ -222,7 +223,8 @@ def decode_value(data: Any, hint: Any, where: str = "value") -> Any:
             return data
         if hint in (list, dict):
             if not isinstance(data, hint):
-                raise InterfaceError("%s: expected %s, got %s" % (where, hint.__name__, _json_kind(data)))
+                raise InterfaceError("%s: expected %s, got %s"
+                                     % (where, hint.__name__, _json_kind(data)))
             return data
     raise InterfaceError("%s: the type %s cannot cross the boundary" % (where, _type_name(hint)))
 
@@ -237,7 +239,7 @@ def _decode_dataclass(data: Any, cls: type, where: str) -> Any:
         if not field.init:
             continue
         has_default = field.default is not dataclasses.MISSING or \
-            field.default_factory is not dataclasses.MISSING  # type: ignore[misc]
+            field.default_factory is not dataclasses.MISSING
         if field.name in data and not (data[field.name] is None and has_default):
             values[field.name] = decode_value(data[field.name], hints.get(field.name, Any),
                                               "%s.%s" % (where, field.name))
@@ -363,7 +365,7 @@ def load_interface(interface: Type[T], plugin: Any, **plugin_options: Any) -> T:
     bases: Tuple[type, ...] = (interface, Extension)
     cls = type(interface.__name__ + "Extension", bases, namespace)
     try:
-        obj = object.__new__(cls)
+        obj: Any = object.__new__(cls)
     except TypeError as error:  # pragma: no cover - e.g. an abstract base without our methods
         raise LoadError(str(error)) from error
     obj.plugin = instance

@@ -79,7 +79,7 @@ def _set_async_exc() -> Optional[Callable[[int, Any], int]]:
         return None
     function.argtypes = [ctypes.c_ulong, ctypes.py_object]
     function.restype = ctypes.c_int
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 _SET_ASYNC_EXC = _set_async_exc()
@@ -234,7 +234,7 @@ class FuelMeter:
         self._guard = guard
         self._previous: Any = None
 
-    def __enter__(self) -> "FuelMeter":
+    def __enter__(self) -> FuelMeter:
         meter = self
         guard = self._guard
 

@@ -38,16 +38,34 @@ import threading
 import uuid
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from .._errors import (DecodeError, ExitError, InstantiationError, LinkError, Trap, TrapKind,
-                       ValidationError)
+from .._errors import (
+    DecodeError,
+    ExitError,
+    InstantiationError,
+    LinkError,
+    Trap,
+    TrapKind,
+    ValidationError,
+)
 from .._numeric import f32_round
 from .._runtime import Module, Runtime, RuntimeConfig
 from .._store.function import Function as WasmFunction
-from .._types import ExternKind, FunctionType, ValType as WasmValType
+from .._types import ExternKind, FunctionType
+from .._types import ValType as WasmValType
 from . import _log
 from ._env import ENV_MODULE, ENV_SIGNATURES, env_functions
-from ._errors import (Cancelled, Error, FuelExhausted, GuestError, HostCallError,
-                      HostFunctionError, LoadError, OutOfMemory, Timeout, TrapError)
+from ._errors import (
+    Cancelled,
+    Error,
+    FuelExhausted,
+    GuestError,
+    HostCallError,
+    HostFunctionError,
+    LoadError,
+    OutOfMemory,
+    Timeout,
+    TrapError,
+)
 from ._host_fn import HOST_FN_REGISTRY, CurrentPlugin, Function, Val, ValType
 from ._http import HttpClient
 from ._kernel import Kernel, KernelMemoryError
@@ -62,7 +80,7 @@ _I32_SIGN = 0x80000000
 
 # -- module cache ---------------------------------------------------------------------------
 _CACHE_SIZE = 32
-_cache: "collections.OrderedDict[str, Module]" = collections.OrderedDict()
+_cache: collections.OrderedDict[str, Module] = collections.OrderedDict()
 _cache_lock = threading.Lock()
 _compiler: Optional[Runtime] = None
 
@@ -151,7 +169,7 @@ class CompiledPlugin:
     hard cap on every memory's size), see docs/plugins.md.
     """
 
-    def __init__(self, plugin: Union[str, bytes, dict, Manifest, "os.PathLike[str]"],
+    def __init__(self, plugin: Union[str, bytes, dict, Manifest, os.PathLike[str]],
                  wasi: bool = False, functions: Optional[Sequence[Function]] = HOST_FN_REGISTRY,
                  *, fuel: Optional[int] = None, max_memory_pages: Optional[int] = None) -> None:
         self.manifest = load_manifest(plugin)
@@ -172,8 +190,9 @@ class CompiledPlugin:
         # max_memory_pages is zerowasm's hard cap on every memory, at any time
         self.max_memory_pages = max_memory_pages
         self.runtime = Runtime(RuntimeConfig(max_memory_pages=max_memory_pages))
-        self._function_exports = {e.name: e.type for e in self.main.exports
-                                  if e.kind == ExternKind.FUNCTION}
+        self._function_exports: Dict[str, FunctionType] = {
+            e.name: e.type for e in self.main.exports  # type: ignore[misc]
+            if e.kind == ExternKind.FUNCTION}
         self._check_imports()
         self.pointer = 1  # the SDK's handle; -1 once freed
 
@@ -262,7 +281,7 @@ class Plugin:
     A plugin is not reentrant; calls from several threads are serialised.
     """
 
-    def __init__(self, plugin: Union[str, bytes, dict, CompiledPlugin, "os.PathLike[str]"],
+    def __init__(self, plugin: Union[str, bytes, dict, CompiledPlugin, os.PathLike[str]],
                  wasi: bool = False, config: Optional[Any] = None,
                  functions: Optional[Sequence[Function]] = HOST_FN_REGISTRY, *,
                  fuel: Optional[int] = None, http_response_headers: bool = False,
@@ -644,7 +663,7 @@ class Plugin:
         instance = self._instance
         if instance is None:
             return None
-        memory = instance.exports["memory"] if "memory" in instance.exports else None
+        memory = instance.exports.get("memory")
         return memory if memory is not None else instance.memory
 
     def _drop_instance(self) -> None:
@@ -679,7 +698,7 @@ class Plugin:
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
 
-    def __enter__(self) -> "Plugin":
+    def __enter__(self) -> Plugin:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -687,7 +706,8 @@ class Plugin:
 
     def __repr__(self) -> str:
         compiled = self.compiled_plugin
-        origin = compiled.manifest.wasm[compiled.manifest.main_index()].origin if compiled else "freed"
+        origin = (compiled.manifest.wasm[compiled.manifest.main_index()].origin
+                  if compiled else "freed")
         return "<zerowasm.plugin.Plugin %s (%s)>" % (self.id, origin)
 
 
