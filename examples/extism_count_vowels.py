@@ -1,3 +1,4 @@
+# ruff: noqa: I001 -- the program's own import order is kept as the documentation has it
 """The count-vowels host program from the Extism Python SDK's documentation, run by zerowasm.
 
 This is Extism's "Getting Started" host (https://extism.readthedocs.io, usage.html) as
@@ -12,11 +13,11 @@ entry when you are online -- zerowasm downloads it the same way.
     python examples/extism_count_vowels.py
 """
 
-import json
 import os
 import sys
 
 import zerowasm.plugin as extism  # the only change: was `import extism`
+import json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WASM = os.environ.get("COUNT_VOWELS_WASM", os.path.join(
