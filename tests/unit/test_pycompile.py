@@ -600,6 +600,29 @@ def test_code_is_cached_per_module_and_named() -> None:
     assert "def f0():" in engine_module.source_of(0)
 
 
+def test_disk_cache(tmp_path: Any) -> None:
+    from zerowasm._engine.pycompile import PythonEngine
+
+    binary = wat(CONTROL_MODULE)
+
+    def run() -> Any:
+        rt = zerowasm.Runtime()
+        rt.engine = PythonEngine(cache_dir=str(tmp_path))
+        instance = rt.instantiate(rt.compile(binary))
+        return instance, instance.exports.nested(10)
+
+    first, result = run()
+    assert result == 11
+    files = list(tmp_path.glob("*/f*.code"))
+    assert len(files) == 1
+    second, result = run()
+    assert result == 11
+    assert second.module.engine_module._disk.load(0) is not None
+    files[0].write_bytes(b"not marshal data")  # a corrupt entry is recompiled
+    third, result = run()
+    assert result == 11
+
+
 def test_generated_source_is_python39_syntax() -> None:
     instance = instantiate(CONTROL_MODULE)
     for source in sources(instance).values():

@@ -3,7 +3,9 @@
 :class:`PythonEngine` implements :class:`zerowasm._engine.protocol.Engine`. ``prepare``
 is cheap; a function is compiled (Wasm -> Python source -> code object) the first time
 any instance calls it, and the code object is cached on the :class:`PythonModule` so
-every later instance only ``exec``\\ s it into its namespace.
+every later instance only ``exec``\\ s it into its namespace. With
+``PythonEngine(cache_dir=...)`` code objects are also kept on disk (:mod:`.cache`), so
+the next process skips the compilation.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 from ... import _numeric
 from ..._syntax import ModuleSyntax
 from ..._validate.info import FunctionInfo
+from .cache import CodeCache
 from .compiler import compile_function
 from .support import RUNTIME_HELPERS
 
@@ -27,12 +30,14 @@ HELPERS.update(RUNTIME_HELPERS)
 class PythonModule:
     """Per-module state of the Python engine: sources and code objects, by function."""
 
-    def __init__(self, module: ModuleSyntax, function_infos: List[FunctionInfo]) -> None:
+    def __init__(self, module: ModuleSyntax, function_infos: List[FunctionInfo],
+                 cache_dir: Optional[str] = None) -> None:
         self.module = module
         self.function_infos = function_infos
         self._sources: Dict[int, str] = {}
         self._codes: Dict[int, Any] = {}
         self._lock = threading.Lock()
+        self._disk: Optional[CodeCache] = CodeCache(cache_dir, module) if cache_dir else None
 
     def source_of(self, function_index: int) -> str:
         """The generated Python source of defined function ``function_index``."""
@@ -49,6 +54,10 @@ class PythonModule:
         if code is None:
             with self._lock:
                 code = self._codes.get(function_index)
+                if code is None and self._disk is not None:
+                    code = self._disk.load(function_index)
+                    if code is not None:
+                        self._codes[function_index] = code
                 if code is None:
                     name = self.module.function_name(function_index)
                     if name:  # any UTF-8 string: keep it printable and short
@@ -57,6 +66,8 @@ class PythonModule:
                     filename = "<wasm:func %s>" % (name if name else "f%d" % function_index)
                     code = compile(self.source_of(function_index), filename, "exec")
                     self._codes[function_index] = code
+                    if self._disk is not None:
+                        self._disk.store(function_index, code)
         return code
 
     def bind(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
@@ -84,9 +95,13 @@ class PythonEngine:
     name = "python"
     HELPERS: Mapping[str, Any] = HELPERS
 
+    def __init__(self, cache_dir: Optional[str] = None) -> None:
+        #: where compiled functions are kept across processes (None: not at all)
+        self.cache_dir = cache_dir
+
     def prepare(self, module: ModuleSyntax, function_infos: Optional[list] = None) -> PythonModule:
         """Per-module preparation (no compilation happens here)."""
         if function_infos is None:
             from ..._validate import validate_module
             function_infos = validate_module(module)
-        return PythonModule(module, function_infos)
+        return PythonModule(module, function_infos, self.cache_dir)
