@@ -283,7 +283,11 @@ def _compare_s(op: str, bits: int, name: str) -> Handler:
         b = c.stack[-1]
         if b.const is not None and c.stack[-2].const is None:
             c.pop()
-            compare_const(c, "({a} ^ %s) %s %s" % (hex(sign), op, hex(b.const ^ sign)))
+            if b.const == 0 and op in ("<", ">="):
+                # the sign bit alone: a < 0 is a >= 2**(N-1)
+                compare_const(c, "{a} %s %s" % (">=" if op == "<" else "<", hex(sign)))
+            else:
+                compare_const(c, "({a} ^ %s) %s %s" % (hex(sign), op, hex(b.const ^ sign)))
             return
         compare(c, "({a} ^ %s) %s ({b} ^ %s)" % (hex(sign), op, hex(sign)), fold)
     handler.__name__ = name
