@@ -246,20 +246,34 @@ class ZerowasmPeer(Peer):
 def zerowasm_cache_api(zerowasm: Any) -> Optional[Tuple[Callable[..., Any], str]]:
     """Detect zerowasm's compilation cache by feature (issue 6, item 2).
 
-    Looks for a ``RuntimeConfig`` field naming a cache directory. Returns
-    ``(make_runtime(reuse_from=None), note)``: ``make_runtime`` makes a new runtime on the
-    cache directory of runtime ``reuse_from`` (a new empty directory when None). None
-    when zerowasm has no cache.
+    Prefers the public API, a ``RuntimeConfig`` field naming a cache directory; else the
+    Python engine's own ``PythonEngine(cache_dir=...)`` (private, until the runtime's
+    configuration exposes it), installed as the runtime's engine. Returns
+    ``(make_runtime(reuse_from=None), note)``: ``make_runtime`` makes a new runtime on
+    the cache directory of runtime ``reuse_from`` (a new empty directory when None).
+    None when zerowasm has no cache.
     """
+    import inspect
     import tempfile
     config_class = getattr(zerowasm, "RuntimeConfig", None)
-    if config_class is None or not dataclasses.is_dataclass(config_class):
-        return None
-    names = [f.name for f in dataclasses.fields(config_class)]
-    field = next((n for n in ("cache_dir", "cache_directory", "cache_path", "compilation_cache_dir")
-                  if n in names), None)
+    field = None
+    if config_class is not None and dataclasses.is_dataclass(config_class):
+        names = [f.name for f in dataclasses.fields(config_class)]
+        field = next((n for n in ("cache_dir", "cache_directory", "cache_path",
+                                  "compilation_cache_dir") if n in names), None)
+    engine_class = None
     if field is None:
-        return None
+        try:
+            from zerowasm._engine.pycompile import PythonEngine
+        except ImportError:
+            return None
+        try:
+            parameters = inspect.signature(PythonEngine).parameters
+        except (TypeError, ValueError):
+            return None
+        if "cache_dir" not in parameters:
+            return None
+        engine_class = PythonEngine
     directories: Dict[int, str] = {}
     root = tempfile.mkdtemp(prefix="zerowasm-bench-cache-")
 
@@ -268,12 +282,24 @@ def zerowasm_cache_api(zerowasm: Any) -> Optional[Tuple[Callable[..., Any], str]
             directory = tempfile.mkdtemp(dir=root)
         else:
             directory = directories[id(reuse_from)]
-        runtime = zerowasm.Runtime(config_class(**{field: directory}))
+        if field is not None:
+            runtime = zerowasm.Runtime(config_class(**{field: directory}))
+        else:
+            runtime = zerowasm.Runtime()
+            if not isinstance(runtime.engine, engine_class):
+                raise RuntimeError("the runtime's engine is %r, not the Python engine"
+                                   % (runtime.engine,))
+            runtime.engine = engine_class(cache_dir=directory)
         directories[id(runtime)] = directory
         return runtime
 
-    note = ("a new Runtime on an on-disk cache (RuntimeConfig.%s) that a previous load and "
-            "run of the module filled" % field)
+    if field is not None:
+        how = "RuntimeConfig.%s" % field
+    else:
+        how = ("the Python engine's PythonEngine(cache_dir=...), private API: RuntimeConfig "
+               "does not expose it yet")
+    note = ("a new Runtime on an on-disk cache (%s) that a previous load and run of the "
+            "module filled; decoding and validation still run" % how)
     return make_runtime, note
 
 

@@ -21,7 +21,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import workloads as wl  # noqa: E402
-from benchmarks.peers import GraphvizSession, QuickJSSession, ZerowasmPeer  # noqa: E402
+from benchmarks.peers import (  # noqa: E402
+    GraphvizSession,
+    QuickJSSession,
+    ZerowasmPeer,
+    zerowasm_cache_api,
+)
 
 
 def _fib(n: int) -> int:
@@ -93,6 +98,25 @@ def test_boundary_workloads(bench) -> None:  # noqa: ANN001
     ptr = bench.func("message_ptr")()
     assert bench.func("message_len")() == len(wl.MESSAGE) == 64
     assert bench.read(ptr, 64) == wl.MESSAGE
+
+
+def test_cache_detection(peer: ZerowasmPeer) -> None:
+    """The benchmarks find zerowasm's compilation cache by feature, or report none."""
+    import zerowasm
+
+    api = zerowasm_cache_api(zerowasm)
+    if api is None:
+        assert peer.cache(b"") is None
+        return
+    make_runtime, note = api
+    assert "cache" in note
+    first = make_runtime()
+    second = make_runtime(reuse_from=first)
+    with open(wl.TINY_WASM, "rb") as f:
+        data = f.read()
+    for runtime in (first, second):
+        guest = peer.instantiate(runtime, runtime.compile(data))
+        assert guest.func("add")(2, 3) == 5
 
 
 def test_timeit_statements_run(bench) -> None:  # noqa: ANN001
