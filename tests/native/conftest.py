@@ -30,3 +30,20 @@ def rt() -> Any:
 @pytest.fixture
 def py_rt() -> Any:
     return zerowasm.Runtime(zerowasm.RuntimeConfig(tier="python"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    """After the forced-native spec run: how much of it ran in machine code."""
+    module = __import__("sys").modules.get("test_spec_native")
+    if module is None or not module.COVERAGE.get("invokes"):
+        return
+    c = module.COVERAGE
+    terminalreporter.write_line(
+        "native tier, spec suite forced native: %d commands passed, %d failed; %d of %d "
+        "invokes (%.1f%%) entered machine code; %d functions native, %d left in Python"
+        % (c["passed"], c["failed"], c["native invokes"], c["invokes"],
+           100.0 * c["native invokes"] / max(1, c["invokes"]), c["native functions"],
+           c["python-tier functions"]))
+    reasons = ", ".join("%s (%d)" % (r, n) for r, n in module.REASONS.most_common(8))
+    if reasons:
+        terminalreporter.write_line("  kept in Python because of: " + reasons)
