@@ -29,6 +29,7 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
         monkeypatch.setattr(compiler, "LOOP_BUDGET", 0)
     elif name == "chain":
         monkeypatch.setattr(compiler, "CHAIN_MIN", 1)
+        monkeypatch.setattr(compiler, "CHAIN_NEEDS_TABLE", False)
     elif name == "depth":
         monkeypatch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
     elif name == "indent":
@@ -1042,6 +1043,7 @@ def test_random_programs_agree_with_a_reference(seed: int, monkeypatch: pytest.M
                     patch.setattr(compiler, "LOOP_BUDGET", 0)
                 elif name == "chain":
                     patch.setattr(compiler, "CHAIN_MIN", 1)
+                    patch.setattr(compiler, "CHAIN_NEEDS_TABLE", False)
                 elif name == "depth":
                     patch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
                 elif name == "indent":
@@ -1482,6 +1484,7 @@ def test_typed_random_programs_agree_with_wasmtime(
                     patch.setattr(compiler, "LOOP_BUDGET", 0)
                 elif name == "chain":
                     patch.setattr(compiler, "CHAIN_MIN", 1)
+                    patch.setattr(compiler, "CHAIN_NEEDS_TABLE", False)
                 elif name == "depth":
                     patch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
                 assert _run_zerowasm(binary, args) == expected, (seed, name, args)

@@ -46,7 +46,7 @@ from .codegen import Expr, If, Statement, While, render
 from .regions import CHAIN_MIN, Construct, RegionPlan, build_tree, chain_length, loop_chain
 
 __all__ = ["compile_function", "FunctionCompiler", "Ctl", "PyLoop",
-           "MAX_EXPR_DEPTH", "LOOP_BUDGET", "INDENT_BUDGET"]
+           "MAX_EXPR_DEPTH", "LOOP_BUDGET", "INDENT_BUDGET", "CHAIN_NEEDS_TABLE"]
 
 #: Deepest pending expression before operands are materialized (Python's parser allows
 #: 200 nested parentheses; its compiler recurses on nested expressions).
@@ -54,6 +54,9 @@ MAX_EXPR_DEPTH = 10
 #: Python loops the structured translation may nest; above, a full dispatch region
 #: (one more loop) takes over. CPython allows 20 nested blocks, ``try`` is one.
 LOOP_BUDGET = 16
+#: Chain regions only for chains a ``br_table`` dispatches into (a ``switch``); other
+#: nests of blocks stay structured, where a branch is a plain ``break``.
+CHAIN_NEEDS_TABLE = True
 #: Indentation level above which no structured construct is opened (CPython: 100).
 INDENT_BUDGET = 40
 
@@ -123,7 +126,8 @@ class FunctionCompiler:
         self.handlers = handlers
         self.instructions, self.offsets = decode_body(self.function.code, self.function.offset)
         self.constructs = build_tree(info)
-        self.deep_targets, self.branch_counts = _deep_branch_targets(self.instructions, info)
+        self.deep_targets, self.branch_counts, self.table_targets = _deep_branch_targets(
+            self.instructions, info)
         self.stack: List[Expr] = []
         self.ctls: List[Ctl] = []
         self.loops: List[PyLoop] = []
@@ -439,11 +443,13 @@ class FunctionCompiler:
         else:
             depth_ok = len(self.loops) < LOOP_BUDGET and self.indent < INDENT_BUDGET
             mode = ""
-            if depth_ok and kind == "block" and chain_length(node) >= CHAIN_MIN:
+            targets = self.table_targets if CHAIN_NEEDS_TABLE else None
+            if depth_ok and kind == "block" and chain_length(node, targets) >= CHAIN_MIN:
                 mode = "chain"
-            elif depth_ok and kind == "loop" and loop_chain(node, CHAIN_MIN) is not None:
-                mode = "chain"
-                chain_head = loop_chain(node, CHAIN_MIN)
+            elif depth_ok and kind == "loop":
+                chain_head = loop_chain(node, CHAIN_MIN, targets)
+                if chain_head is not None:
+                    mode = "chain"
             if mode == "chain" and self.indent + RegionPlan(
                     node, False, -1, chain_head).tree_depth() >= INDENT_BUDGET:
                 mode = ""  # its dispatch tree would nest too deep here
@@ -691,15 +697,18 @@ class FunctionCompiler:
 
 
 def _deep_branch_targets(instructions: List[tuple],
-                         info: FunctionInfo) -> Tuple[set, Dict[int, int]]:
+                         info: FunctionInfo) -> Tuple[set, Dict[int, int], set]:
     """Start indices of the blocks some branch reaches from inside another Python
     construct (an ``if`` or a branched block/loop) or through a ``br_table``.
 
     The other branched blocks are only left by ``br``/``br_if`` at their own level (or
     inside unbranched blocks and loops, which emit no Python): they need no loop, the
     rest of the block goes into the ``else`` of the branch (see ``mode == "ifconv"``).
+    Also returns how many ``br``/``br_if`` target each block, and the blocks some
+    ``br_table`` targets.
     """
     deep = set()
+    tables = set()
     counts: Dict[int, int] = {}
     stack = [-1]
     blocks = info.blocks
@@ -725,7 +734,8 @@ def _deep_branch_targets(instructions: List[tuple],
             for depth in tuple(instruction[1]) + (instruction[2],):
                 if depth < len(stack):
                     deep.add(stack[-1 - depth])
-    return deep, counts
+                    tables.add(stack[-1 - depth])
+    return deep, counts, tables
 
 
 def _halving_tree(plan: RegionPlan, lo: int, hi: int) -> List[Statement]:

@@ -71,6 +71,13 @@ def br_if(c: FunctionCompiler, ins: tuple) -> None:
     ctl = c.label(ins[1])
     c.spill_ordered(len(c.stack) - 1)
     cond = c.pop()
+    if cond.const is not None:
+        # a constant condition: never taken, or an unconditional branch
+        if cond.const:
+            c.spill_ordered(len(c.stack) - ctl.arity)
+            c.branch(ctl)
+            c.reachable = False
+        return
     c.branch_if(ctl, cond)
 
 

@@ -94,23 +94,26 @@ def _chain(construct: Construct) -> List[Construct]:
     return links
 
 
-def chain_length(construct: Construct) -> int:
+def chain_length(construct: Construct, targets: Optional[Set[int]] = None) -> int:
     """How many branched blocks form the chain headed by ``construct`` (0 unless it is
-    itself a branched block)."""
+    itself a branched block); with ``targets``, only the links in it count (the
+    blocks some ``br_table`` targets: a ``switch``)."""
     if construct.info.kind != "block" or not construct.info.branched:
         return 0
-    return sum(1 for link in _chain(construct) if link.info.branched)
+    return sum(1 for link in _chain(construct)
+               if link.info.branched and (targets is None or link.info.start in targets))
 
 
 def _chain_members(construct: Construct) -> List[Construct]:
     return _chain(construct)[1:]
 
 
-def loop_chain(construct: Construct, minimum: int) -> Optional[Construct]:
+def loop_chain(construct: Construct, minimum: int,
+               targets: Optional[Set[int]] = None) -> Optional[Construct]:
     """For a loop: its first direct child heading a chain of at least ``minimum``
     branched blocks (an interpreter's ``for (;;) switch (op)``), if any."""
     for child in construct.children:
-        if chain_length(child) >= minimum:
+        if chain_length(child, targets) >= minimum:
             return child
     return None
 
