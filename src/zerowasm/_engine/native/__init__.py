@@ -29,12 +29,13 @@ from ..._syntax import ModuleSyntax
 from . import control, floating, integer, memory, tableops, variable  # noqa: F401  (handlers)
 from .codemem import CodeMemory, probe, probe_failure
 from .function import Unsupported
-from .instance import DEFAULT_STACK_BUDGET, NativeInstance, NativeUnavailable
+from .instance import (DEFAULT_STACK_BUDGET, NativeInstance, NativeUnavailable,
+                       install_unraisable_hook)
 from .module import CompiledCode, ModuleCompiler
 from .tables import NATIVE_KEY, synced_elements
 
 __all__ = ["NativeEngine", "NativeModule", "available", "native_engine", "enable",
-           "Unsupported", "probe_failure"]
+           "Unsupported", "probe_failure", "interrupt"]
 
 _enabled = False
 _enable_lock = threading.Lock()
@@ -61,6 +62,7 @@ def enable() -> None:
         from ..._store import table as table_module
         globals_module.NATIVE_CELLS = True
         table_module.ELEMENT_LIST_FACTORY = synced_elements
+        install_unraisable_hook()
         _enabled = True
 
 
@@ -70,6 +72,17 @@ def native_engine(python_engine: Any, tier: str, stack_budget: Optional[int] = N
         return None
     enable()
     return NativeEngine(python_engine, tier, stack_budget or DEFAULT_STACK_BUDGET)
+
+
+def interrupt(instance: Any) -> bool:
+    """Stop the native code running in ``instance`` (callable from any thread): it traps
+    with ``Trap(INTERRUPTED)`` at its next loop header or function entry (or its next
+    call does, if none is running). False when the instance has no native code."""
+    native = instance.namespace.get(NATIVE_KEY)
+    if not native:
+        return False
+    native.interrupt()
+    return True
 
 
 class NativeModule:

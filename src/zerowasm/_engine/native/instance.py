@@ -25,6 +25,7 @@ import bisect
 import ctypes
 import itertools
 import threading
+import time
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -40,7 +41,7 @@ from .codemem import CodeMemory
 from .control import HELPER_INDIRECT
 from .layout import ContextLayout
 from .memory import HELPER_DATA_DROP, HELPER_GROW, HELPER_MEMORY_INIT
-from .module import CompiledCode, direct_signature, is_direct
+from .module import HELPER_INTERRUPT, CompiledCode, direct_signature, is_direct
 from .tableops import HELPER_ELEM_DROP, HELPER_TABLE_COPY, HELPER_TABLE_INIT, HELPER_TABLE_SIZE
 from .tables import NATIVE_KEY, SyncedElements, empty_table
 
@@ -139,6 +140,9 @@ class NativeInstance:
             q[tables + i] = elements.address if isinstance(elements, SyncedElements) \
                 else empty_table().address
         self.id = _new_id()
+        self.interrupt_requested = False
+        _running_registry.add(self)
+        _start_poller()
         keys = layout.keys // 8
         for k, function_type in enumerate(syntax.types):
             tid = type_id(function_type)
@@ -250,6 +254,7 @@ class NativeInstance:
                 pending[get_ident()] = error
                 status[0] = 1
                 return 1
+        dispatch.zerowasm_pending = pending  # type: ignore[attr-defined]
         return dispatch
 
     def _make_handler(self, key: int) -> Callable[[int], None]:
@@ -262,6 +267,8 @@ class NativeInstance:
                                        tuple(function_type.results))
         elif key == HELPER_INDIRECT:
             handler = self._indirect
+        elif key == HELPER_INTERRUPT:
+            handler = self._interrupted
         elif key == HELPER_GROW:
             handler = self._grow
         elif key == HELPER_MEMORY_INIT:
@@ -302,9 +309,25 @@ class NativeInstance:
                                self.q[L.CALL_STATUS // 8:L.CALL_STATUS // 8 + 1],
                                self.pending, _get_ident,
                                TO_INTERNAL[results[0]] if results else None)
+        function_object.zerowasm_pending = self.pending
         callback = ctypes.CFUNCTYPE(restype, *argtypes)(function_object)
         self._callbacks.append(callback)
         self.q[self.layout.callbacks // 8 + index] = ctypes.cast(callback, ctypes.c_void_p).value
+
+    def interrupt(self) -> None:
+        """Stop the call running in this instance (from any thread) with
+        ``Trap(INTERRUPTED)`` at its next loop header or function entry; if nothing is
+        running, the next call stops there."""
+        self.interrupt_requested = True
+        self.q[L.INTERRUPT // 8] = 1
+
+    def _interrupted(self, extra: int) -> None:
+        # Python code runs here, so pending signal handlers run too (Ctrl-C raises
+        # KeyboardInterrupt right here, and it unwinds the native code like any exception)
+        self.q[L.INTERRUPT // 8] = 0
+        if self.interrupt_requested:
+            self.interrupt_requested = False
+            raise Trap(TrapKind.INTERRUPTED)
 
     def _grow(self, extra: int) -> None:
         io = self.io_q
@@ -361,6 +384,58 @@ class NativeInstance:
         if isinstance(elements, SyncedElements):
             elements.refresh(index)
         handler(function.call)
+
+
+_running_registry: "weakref.WeakSet[NativeInstance]" = weakref.WeakSet()
+_poller: Optional[threading.Thread] = None
+_poller_lock = threading.Lock()
+#: how often running native code is made to call into Python, so that signal handlers
+#: (Ctrl-C) run even while a guest loops without calling out
+POLL_INTERVAL = 0.1
+
+
+def _poll_forever() -> None:
+    owner, interrupt = L.OWNER // 8, L.INTERRUPT // 8
+    while True:
+        time.sleep(POLL_INTERVAL)
+        try:
+            for native in list(_running_registry):
+                q = native.q
+                if q[owner] and not q[interrupt]:
+                    q[interrupt] = 2
+        except Exception:  # pragma: no cover - never let the poller die
+            pass
+
+
+def _start_poller() -> None:
+    global _poller
+    if _poller is not None:
+        return
+    with _poller_lock:
+        if _poller is None:
+            _poller = threading.Thread(target=_poll_forever, name="zerowasm-native-poller",
+                                       daemon=True)
+            _poller.start()
+
+
+def install_unraisable_hook() -> None:
+    """Catch what ctypes cannot: an exception raised as one of our callbacks starts
+    (a signal handler's ``KeyboardInterrupt`` runs before the callback's ``try``). ctypes
+    reports it through ``sys.unraisablehook``; keep it for the native code to re-raise
+    (its call-out status was never cleared) instead of printing it."""
+    import sys
+    previous = sys.unraisablehook
+    if getattr(previous, "zerowasm_native", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        pending = getattr(unraisable.object, "zerowasm_pending", None)
+        if pending is not None and unraisable.exc_value is not None:
+            pending[_get_ident()] = unraisable.exc_value
+            return
+        previous(unraisable)
+    hook.zerowasm_native = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
 
 
 def _size_updater(native: NativeInstance) -> Callable[[memoryview], None]:

@@ -83,6 +83,7 @@ __all__ = ["ModuleCompiler", "CompiledCode", "THUNK_FRAME", "is_direct", "direct
 THUNK_FRAME = 64
 #: dispatcher key base of helpers (below it: function indices)
 HELPER_BASE = 1 << 24
+HELPER_INTERRUPT = HELPER_BASE + 8
 
 
 def direct_signature(params: Tuple[int, ...], results: Tuple[int, ...]) -> bool:
@@ -143,13 +144,26 @@ class ModuleCompiler:
         self.keys_offset = self.tables_offset + 8 * len(module.tables)
         self.callbacks_offset = self.keys_offset + 8 * len(module.types)
         self.io_offset = self.callbacks_offset + 8 * count
-        self.interrupt_checks = False
+        self.interrupt_checks = True
 
     def emit_interrupt_check(self, c: FunctionCompiler) -> None:
-        """At function entries and loop headers (nothing live in scratch registers)."""
-        if self.interrupt_checks:
-            c.a.alu_imm("cmp", Mem(CTX, L.INTERRUPT), 0, w=True)
-            c.a.jcc(CC_NE, c.trap(traps.INTERRUPTED))
+        """At function entries and loop headers (no scratch register is live there): if
+        the context's ``INTERRUPT`` word is set, call into Python, which either raises
+        (``Trap(INTERRUPTED)``, or a ``KeyboardInterrupt`` from a signal handler that
+        ran meanwhile) or clears the word and lets the code go on."""
+        if not self.interrupt_checks:
+            return
+        a = c.a
+        stop, resume = Label("interrupt"), Label("interrupt_resume")
+        a.alu_imm("cmp", Mem(CTX, L.INTERRUPT), 0, w=True)
+        a.jcc(CC_NE, stop)
+        a.bind(resume)
+
+        def emit() -> None:
+            a.bind(stop)
+            c.call_out(HELPER_INTERRUPT, 0)
+            a.jmp(resume)
+        c.add_out_of_line(emit)
 
     def compile(self, only: Optional[List[int]] = None) -> CompiledCode:
         a = self.asm
