@@ -290,7 +290,7 @@ class FunctionCompiler:
 
     def _action(self, action: tuple) -> None:
         if action[0] == "goto":
-            self.emit("%s = %d" % (action[1].var, action[2]))
+            self.emit(action[1].jump_to(action[2]))
             self.emit("continue")
         else:
             self.emit(action[0])
@@ -311,6 +311,8 @@ class FunctionCompiler:
             self.emit("L = %d" % lid)
             self.emit("break")
             inner.escapes[lid] = (owner, action)
+            if action[0] == "goto":  # reaches the entry through ``E = L - base``
+                action[1].jumps[action[2]] = action[1].jumps.get(action[2], 0) + 1
 
     @staticmethod
     def _is_tail_exit(inner: PyLoop, target: Ctl) -> bool:
@@ -511,7 +513,7 @@ class FunctionCompiler:
                 target = info.else_ if info.else_ != -1 else info.end
                 node_if = If(_negate(cond.truth))
                 self.out.append(node_if)
-                node_if.body.append("%s = %d" % (plan.var, plan.entries[target]))
+                node_if.body.append(plan.jump_to(plan.entries[target]))
                 node_if.body.append("continue")
         else:
             self.open_region(ctl, node, mode == "full", cond,
@@ -537,7 +539,7 @@ class FunctionCompiler:
             node_if = If(_negate(cond.truth))
             self.out.append(node_if)
             if info.else_ != -1:
-                node_if.body.append("%s = %d" % (plan.var, plan.entries[info.else_]))
+                node_if.body.append(plan.jump_to(plan.entries[info.else_]))
                 node_if.body.append("continue")
             else:
                 node_if.body.append("break")
@@ -573,7 +575,7 @@ class FunctionCompiler:
                 if mode == "region":
                     self.emit("break")
                 else:
-                    self.emit("%s = %d" % (plan.var, plan.entries[ctl.info.end]))
+                    self.emit(plan.jump_to(plan.entries[ctl.info.end]))
                     self.emit("continue")
             self.out = plan.segments[plan.entries[self.pc]]
         self.stack = list(ctl.entry_stack)
@@ -626,6 +628,7 @@ class FunctionCompiler:
                 self.join_results(ctl)
             exit_segment = plan.segments[plan.exit]
             exit_segment.append("break")
+            plan.inline_cases()
             if kind == "loop" and plan.count > 2:
                 # a loop's start is its hot entry: test it first
                 head = list(plan.segments[0])

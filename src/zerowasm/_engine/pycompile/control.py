@@ -125,6 +125,15 @@ def _search(c: FunctionCompiler, index: str, runs: List[Tuple[int, Ctl]], lo: in
                _search(c, index, runs, mid, hi, count))]
 
 
+def _search_runs(index: str, runs: List[Tuple[int, int]], lo: int, hi: int,
+                 leaf: Callable[[int], List[Statement]]) -> List[Statement]:
+    if hi - lo == 1:
+        return leaf(runs[lo][1])
+    mid = (lo + hi) // 2
+    return [If("%s < %d" % (index, runs[mid][0]), _search_runs(index, runs, lo, mid, leaf),
+               _search_runs(index, runs, mid, hi, leaf))]
+
+
 def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
                         fallback: Ctl) -> bool:
     """``E = (e0, e1, ...)[index]; continue`` when most targets are entries of the
@@ -150,6 +159,25 @@ def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
     if len(codes) - sum(1 for code in codes if code < 0) < 4 or len(outside) > 3:
         return False
     n = len(targets)
+    runs: List[Tuple[int, int]] = []
+    for i, code in enumerate(codes[:-1]):
+        if not runs or runs[-1][1] != code:
+            runs.append((i, code))
+    if runs[-1][1] != codes[-1]:
+        runs.append((n, codes[-1]))
+    if len(runs) > 1 and (len(runs) - 1).bit_length() <= plan.tree_depth() + 1:
+        # search the index directly; leaves jump to their entry, or receive the case
+        # itself when nothing else enters it (see RegionPlan.inline_cases)
+        def leaf(code: int) -> List[Statement]:
+            if code < 0:
+                return _branch_code(c, outside[-1 - code])
+            # a list object of its own, placed in the tree as it is (never copied)
+            statements: List[Statement] = ["%s = %d" % (plan.var, code), "continue"]
+            plan.table_leaves.setdefault(code, []).append(statements)
+            return statements
+
+        c.out.extend(_search_runs(index, runs, 0, len(runs), leaf))
+        return True
     c.emit("%s = %r[%s if %s < %d else %d]" % (plan.var, tuple(codes), index, index, n, n))
     if not outside:
         c.emit("continue")

@@ -128,6 +128,15 @@ def _descendants(construct: Construct, out: List[Construct]) -> None:
         pending.extend(reversed(node.children))
 
 
+def _ends_with_jump(statements: list) -> bool:
+    """True when the statement list certainly does not fall through."""
+    if not statements:
+        return False
+    last = statements[-1]
+    return isinstance(last, str) and (last in ("continue", "break") or last.startswith(
+        ("return", "raise ")))
+
+
 class RegionPlan:
     """The segments of one dispatch region: which constructs are absorbed, the entry
     points (instruction index -> entry number) and the segments' statement lists."""
@@ -172,6 +181,34 @@ class RegionPlan:
         self.exit = self.count - 1
         #: first label id of this region's entries (set by the compiler)
         self.base = 0
+        #: entry -> number of jumps to it (``E = k``) other than a br_table's leaves
+        self.jumps: Dict[int, int] = {}
+        #: entry -> the br_table leaves (statement lists) that jump to it
+        self.table_leaves: Dict[int, List[list]] = {}
+
+    def jump_to(self, entry: int) -> str:
+        """The statement setting the dispatch variable (a counted jump to ``entry``)."""
+        self.jumps[entry] = self.jumps.get(entry, 0) + 1
+        return "%s = %d" % (self.var, entry)
+
+    def inline_cases(self) -> None:
+        """Move each segment entered only from one ``br_table`` leaf into that leaf.
+
+        Such a segment (a ``switch`` case: no fall-through into it, no other jump)
+        then runs straight from the ``br_table``'s search, without a second dispatch.
+        A moved segment that could fall through ends with an explicit jump instead.
+        """
+        closed = [_ends_with_jump(segment) for segment in self.segments]
+        for entry in sorted(self.table_leaves):
+            leaves = self.table_leaves[entry]
+            if (len(leaves) != 1 or self.jumps.get(entry) or entry in (0, self.exit)
+                    or not closed[entry - 1]):
+                continue
+            segment = self.segments[entry]
+            if not _ends_with_jump(segment):
+                segment = segment + [self.jump_to(entry + 1), "continue"]
+            leaves[0][:] = segment
+            self.segments[entry] = []
 
     def tree_depth(self) -> int:
         """Indentation levels the halving tree adds above a segment (an upper bound)."""

@@ -30,11 +30,18 @@ def _assign(c: FunctionCompiler, index: int) -> str:
     value = c.stack[-1]
     if value.ordered:
         c.spill_ordered(len(c.stack) - 1)
+    slot = "s%d" % (len(c.stack) - 1)
     c.spill_readers(name, len(c.stack) - 1)
     (value,) = c.pop_n(1)
-    if value.text != name:
-        from .compiler import _bare
-        c.emit("%s = %s" % (name, _bare(value.text)))
+    if value.text == name:
+        return name
+    last = c.out[-1] if c.out else None
+    if value.text == slot and isinstance(last, str) and last.startswith(slot + " = "):
+        # ``s3 = f7(...)`` just emitted and read only here: assign the local directly
+        c.out[-1] = name + last[len(slot):]
+        return name
+    from .compiler import _bare
+    c.emit("%s = %s" % (name, _bare(value.text)))
     return name
 
 
