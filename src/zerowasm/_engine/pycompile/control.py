@@ -184,11 +184,11 @@ def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
         return True
     c.out.append(If("%s >= 0" % plan.var, ["continue"]))
     for k, target in enumerate(outside):
-        code = _branch_code(c, target)
+        statements = _branch_code(c, target)
         if k == len(outside) - 1:
-            c.out.extend(code)
+            c.out.extend(statements)
         else:
-            c.out.append(If("%s == %d" % (plan.var, -1 - k), code))
+            c.out.append(If("%s == %d" % (plan.var, -1 - k), statements))
     return True
 
 
