@@ -11,14 +11,30 @@ instruction family has its module of handlers named after the text format
 locals, stack values that must outlive an expression live in slot variables
 ``s{height}``, and control flow is Python's own:
 
-* an unbranched ``block``/``loop`` emits nothing; ``if`` is a Python ``if``;
-* a branched ``block`` is ``while True: ... break`` (a ``br`` to it is ``break``), a
-  branched ``loop`` ``while True: ... break`` whose ``br`` is ``continue``; a branch
-  that must leave several Python loops sets ``L`` to the target's label id, breaks,
-  and each loop exit tests ``L`` (only where some branch can be pending);
-* when the structure exceeds Python's limits (20 nested loops, 100 indentation
-  levels), or for a chain of nested blocks (a C ``switch``), a construct becomes a
-  dispatch region (:mod:`.regions`).
+Each construct gets a *mode* when it opens (``open_construct``):
+
+* ``transparent``: an unbranched ``block``/``loop`` emits nothing;
+* ``pyif``: an unbranched ``if`` is a Python ``if``/``else``;
+* ``ifconv``: a block left only by ``br``/``br_if`` at its own level needs no loop: the
+  rest of the block goes under ``else`` of each ``br_if`` (if-conversion);
+* ``pyloop``: other branched blocks are ``while True: ... break`` (a branch to them is
+  ``break``), branched loops ``while True: ... break`` whose branch is ``continue``,
+  branched ifs an ``if`` inside such a loop. A branch that must leave several Python
+  loops sets ``L`` to the target's label id and breaks; each loop exit through which
+  some branch can be pending tests ``L``. A branch whose target ends right after the
+  innermost loop leaves by that loop's own exit (no ``L``);
+* ``region``/``absorbed``: a C ``switch`` (a chain of blocks a ``br_table`` dispatches
+  into, possibly inside the interpreter loop that repeats it), or anything nested
+  beyond Python's limits (20 statically nested loops/``try``, 100 indentation levels),
+  becomes a dispatch region whose absorbed constructs are flattened into numbered
+  segments (:mod:`.regions`). The ``br_table`` searches its index and runs a case
+  directly when nothing else enters it.
+
+Values: locals are Python locals, stack values that must outlive one expression live in
+slot variables ``s{height}``; integer ``+ - * << & | ^`` keep their operands unmasked
+until a consumer needs the canonical value (``Expr.wrap``); comparisons stay conditions
+(``a < b``) for ``if``/``br_if``/``select``; trapping or state-reading expressions are
+*ordered* and evaluated before any later side effect.
 
 Traps are ``raise Trap(...)`` or come from helpers; out-of-bounds memory accesses raise
 ``struct.error``/``IndexError`` from the access itself, which the function's ``try``
