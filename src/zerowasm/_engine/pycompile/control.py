@@ -178,6 +178,9 @@ def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
 
         c.out.extend(_search_runs(index, runs, 0, len(runs), leaf))
         return True
+    for code in set(codes):
+        if code >= 0:  # dynamic jumps: these entries must stay in the dispatch tree
+            plan.jumps[code] = plan.jumps.get(code, 0) + 1
     c.emit("%s = %r[%s if %s < %d else %d]" % (plan.var, tuple(codes), index, index, n, n))
     if not outside:
         c.emit("continue")
