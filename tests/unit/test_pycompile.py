@@ -513,6 +513,27 @@ def test_switch_in_a_loop(mode: str) -> None:
         assert e.run(n) & 0xFFFFFFFF == reference(n), n
 
 
+def test_switch_cases_also_reached_by_a_second_table(mode: str) -> None:
+    # the first br_table's cases are moved into its search unless something else
+    # (here a second, interleaved br_table: a tuple dispatch) can enter them too
+    alternating = " ".join("$c1 $c2" for _ in range(32))
+    e = instantiate(
+        """(module (func (export "f") (param i32 i32) (result i32) (local i32)
+      (block $exit
+        (block $c3 (block $c2 (block $c1 (block $c0
+          (br_table $c0 $c1 $c2 $c3 $exit (local.get 0)))
+          (local.set 2 (i32.const 100))
+          (br_table %s $exit (local.get 1)))
+          (local.set 2 (i32.add (local.get 2) (i32.const 1))) (br $exit))
+          (local.set 2 (i32.add (local.get 2) (i32.const 2))) (br $exit))
+        (local.set 2 (i32.const 3)))
+      (local.get 2)))"""
+        % alternating
+    ).exports
+    assert [e.f(0, k) for k in (0, 1, 2, 63, 64, 1000)] == [101, 102, 101, 102, 100, 100]
+    assert [e.f(i, 0) for i in (1, 2, 3, 4, 99)] == [1, 2, 3, 0, 0]
+
+
 def test_deep_loop_nest(mode: str) -> None:
     # 60 nested branched loops, each iterating twice: 2**... no: each inner loop runs
     # once per outer iteration and the innermost counts
