@@ -126,12 +126,14 @@ def _search(c: FunctionCompiler, index: str, runs: List[Tuple[int, Ctl]], lo: in
 
 
 def _search_runs(index: str, runs: List[Tuple[int, int]], lo: int, hi: int,
-                 leaf: Callable[[int], List[Statement]]) -> List[Statement]:
+                 leaf: Callable[[int, int], List[Statement]], level: int = 0) -> List[Statement]:
+    """A binary search of ``index`` over ``runs``; ``level`` counts the enclosing tests."""
     if hi - lo == 1:
-        return leaf(runs[lo][1])
+        return leaf(runs[lo][1], level)
     mid = (lo + hi) // 2
-    return [If("%s < %d" % (index, runs[mid][0]), _search_runs(index, runs, lo, mid, leaf),
-               _search_runs(index, runs, mid, hi, leaf))]
+    return [If("%s < %d" % (index, runs[mid][0]),
+               _search_runs(index, runs, lo, mid, leaf, level + 1),
+               _search_runs(index, runs, mid, hi, leaf, level + 1))]
 
 
 def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
@@ -168,12 +170,12 @@ def _dispatch_fast_path(c: FunctionCompiler, index: str, targets: List[Ctl],
     if len(runs) > 1 and (len(runs) - 1).bit_length() <= plan.tree_depth() + 1:
         # search the index directly; leaves jump to their entry, or receive the case
         # itself when nothing else enters it (see RegionPlan.inline_cases)
-        def leaf(code: int) -> List[Statement]:
+        def leaf(code: int, level: int) -> List[Statement]:
             if code < 0:
                 return _branch_code(c, outside[-1 - code])
             # a list object of its own, placed in the tree as it is (never copied)
             statements: List[Statement] = ["%s = %d" % (plan.var, code), "continue"]
-            plan.table_leaves.setdefault(code, []).append(statements)
+            plan.table_leaves.setdefault(code, []).append((statements, c.indent + level))
             return statements
 
         c.out.extend(_search_runs(index, runs, 0, len(runs), leaf))

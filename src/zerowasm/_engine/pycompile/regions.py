@@ -40,7 +40,7 @@ Two kinds of region:
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from ..._validate.info import BlockInfo, FunctionInfo
 
@@ -128,6 +128,27 @@ def _descendants(construct: Construct, out: List[Construct]) -> None:
         pending.extend(reversed(node.children))
 
 
+#: Deepest indentation a moved case may reach (CPython refuses 100 levels).
+MAX_INDENT = 92
+
+
+def _nesting(statements: list) -> int:
+    """How many indentation levels the statements open below their own."""
+    deepest = 0
+    pending = [(statements, 0)]
+    while pending:
+        block, level = pending.pop()
+        for statement in block:
+            if isinstance(statement, str):
+                continue
+            deepest = max(deepest, level + 1)
+            pending.append((statement.body, level + 1))
+            orelse = getattr(statement, "orelse", None)
+            if orelse:
+                pending.append((orelse, level + 1))
+    return deepest
+
+
 def _ends_with_jump(statements: list) -> bool:
     """True when the statement list certainly does not fall through."""
     if not statements:
@@ -183,8 +204,8 @@ class RegionPlan:
         self.base = 0
         #: entry -> number of jumps to it (``E = k``) other than a br_table's leaves
         self.jumps: Dict[int, int] = {}
-        #: entry -> the br_table leaves (statement lists) that jump to it
-        self.table_leaves: Dict[int, List[list]] = {}
+        #: entry -> the br_table leaves that jump to it: (statement list, its indentation)
+        self.table_leaves: Dict[int, List[Tuple[list, int]]] = {}
 
     def jump_to(self, entry: int) -> str:
         """The statement setting the dispatch variable (a counted jump to ``entry``)."""
@@ -205,9 +226,12 @@ class RegionPlan:
                     or not closed[entry - 1]):
                 continue
             segment = self.segments[entry]
+            leaf, indent = leaves[0]
+            if indent + _nesting(segment) > MAX_INDENT:
+                continue  # too deep there: it stays a jump
             if not _ends_with_jump(segment):
                 segment = segment + [self.jump_to(entry + 1), "continue"]
-            leaves[0][:] = segment
+            leaf[:] = segment
             self.segments[entry] = []
 
     def tree_depth(self) -> int:
