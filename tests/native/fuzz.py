@@ -21,10 +21,12 @@ import hashlib
 import math
 import os
 import random
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -32,6 +34,8 @@ import zerowasm
 from zerowasm import TrapKind
 
 I32, I64, F32, F64 = "i32", "i64", "f32", "f64"
+#: seconds one engine may spend on one module before the module counts as inconclusive
+TIME_LIMIT = 10.0
 TYPES = (I32, I64, F32, F64)
 
 # -- running -------------------------------------------------------------------------------
@@ -151,7 +155,14 @@ def run_wasmtime(wasm: bytes, calls: List[Tuple[str, List[Any]]]) -> Optional[Ob
     except ImportError:
         return None
     observation = Observation()
-    store = wasmtime.Store()
+    config = wasmtime.Config()
+    config.epoch_interruption = True
+    engine = wasmtime.Engine(config)
+    store = wasmtime.Store(engine)
+    store.set_epoch_deadline(1)
+    timer = threading.Timer(TIME_LIMIT, engine.increment_epoch)
+    timer.daemon = True
+    timer.start()
     try:
         module = wasmtime.Module(store.engine, wasm)
         instance = wasmtime.Instance(store, module, [])
@@ -167,7 +178,7 @@ def run_wasmtime(wasm: bytes, calls: List[Tuple[str, List[Any]]]) -> Optional[Ob
             outcome: Any = ("ok", _value(exports[name](store, *args)))
         except wasmtime.Trap as trap:
             code = trap.trap_code.name if trap.trap_code is not None else "?"
-            if code == "STACK_OVERFLOW":
+            if code in ("STACK_OVERFLOW", "INTERRUPT"):
                 observation.exhausted = True
                 return observation
             outcome = ("trap", _WASMTIME_TRAPS.get(code, code))
@@ -183,18 +194,41 @@ def run_wasmtime(wasm: bytes, calls: List[Tuple[str, List[Any]]]) -> Optional[Ob
     return observation
 
 
+class _TooSlow(BaseException):
+    pass
+
+
+def _with_time_limit(run: Callable[[], Observation]) -> Optional[Observation]:
+    """Run with a SIGALRM deadline (None when it expires: an inconclusive module)."""
+    def expire(signum: int, frame: Any) -> None:
+        raise _TooSlow()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+    try:
+        return run()
+    except _TooSlow:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def compare(wasm: bytes, rng: random.Random, use_wasmtime: bool = True) -> Optional[str]:
     """None if the engines agree (or the module is inconclusive), else a description."""
     calls = plan_calls(wasm, rng)
-    native = run_zerowasm(wasm, "native", calls)
-    python = run_zerowasm(wasm, "python", calls)
+    native = _with_time_limit(lambda: run_zerowasm(wasm, "native", calls))
+    if native is None or native.exhausted:
+        return None
+    python = _with_time_limit(lambda: run_zerowasm(wasm, "python", calls))
+    if python is None or python.exhausted:
+        return None
     others = [("python tier", python)]
     if use_wasmtime:
         theirs = run_wasmtime(wasm, calls)
         if theirs is not None:
+            if theirs.exhausted:
+                return None
             others.append(("wasmtime", theirs))
-    if native.exhausted or any(o.exhausted for _, o in others):
-        return None
     for label, other in others:
         for i, (mine, their) in enumerate(zip(native.steps, other.steps)):
             if mine != their:

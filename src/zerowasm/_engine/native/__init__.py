@@ -32,7 +32,14 @@ from .function import Unsupported
 from .instance import (DEFAULT_STACK_BUDGET, NativeInstance, NativeUnavailable,
                        install_unraisable_hook)
 from .module import CompiledCode, ModuleCompiler
+from .cache import NativeCodeCache
 from .tables import NATIVE_KEY, synced_elements
+
+#: tier "auto": modules with at most this many bytes of code compile at their first call
+AUTO_EAGER_BYTES = 64 * 1024
+#: tier "auto": calls after which a Python-tier function counts as hot
+HOT_CALLS = 1000
+_COUNTED_KEY = "__native_counted__"
 
 __all__ = ["NativeEngine", "NativeModule", "available", "native_engine", "enable",
            "Unsupported", "probe_failure", "interrupt"]
@@ -66,12 +73,13 @@ def enable() -> None:
         _enabled = True
 
 
-def native_engine(python_engine: Any, tier: str, stack_budget: Optional[int] = None) -> Optional[NativeEngine]:
+def native_engine(python_engine: Any, tier: str, stack_budget: Optional[int] = None,
+                  cache_dir: Optional[str] = None) -> Optional[NativeEngine]:
     """A native engine over ``python_engine``, or None where the tier is unavailable."""
     if not available():
         return None
     enable()
-    return NativeEngine(python_engine, tier, stack_budget or DEFAULT_STACK_BUDGET)
+    return NativeEngine(python_engine, tier, stack_budget or DEFAULT_STACK_BUDGET, cache_dir)
 
 
 def interrupt(instance: Any) -> bool:
@@ -104,13 +112,19 @@ class NativeModule:
         return getattr(self.python, name)
 
     def compile(self) -> Optional[CompiledCode]:
-        """Compile the module's native blob (once; None if nothing could be compiled)."""
+        """Compile the module's native blob (once; None if nothing could be compiled),
+        or load it from the engine's code cache."""
         if self.compiled is not None or self.failure is not None:
             return self.compiled
         with self._lock:
             if self.compiled is None and self.failure is None:
                 try:
-                    compiled = ModuleCompiler(self.syntax, self.function_infos).compile()
+                    cache = self.engine.cache
+                    compiled = cache.load(self.syntax) if cache is not None else None
+                    if compiled is None:
+                        compiled = ModuleCompiler(self.syntax, self.function_infos).compile()
+                        if cache is not None and compiled.native:
+                            cache.store(self.syntax, compiled)
                     if not compiled.native:
                         self.failure = "no function could be compiled"
                     else:
@@ -119,6 +133,19 @@ class NativeModule:
                 except Exception as error:  # never fail the program: fall back
                     self.failure = "%s: %s" % (type(error).__name__, error)
         return self.compiled
+
+    def _eager(self) -> bool:
+        """Tier "auto": compile at the first call when that is cheap (a small module,
+        or one in the code cache); otherwise only once a function is hot."""
+        if self.compiled is not None or self.failure is not None:
+            return True
+        size = sum(len(function.code) for function in self.syntax.functions)
+        if size <= AUTO_EAGER_BYTES:
+            return True
+        cache = self.engine.cache
+        if cache is not None and cache.has(self.syntax):
+            return True
+        return False
 
     def native_instance(self, namespace: Dict[str, Any]) -> Optional[NativeInstance]:
         native = namespace.get(NATIVE_KEY)
@@ -140,6 +167,8 @@ class NativeModule:
         return native
 
     def bind(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
+        if self.engine.tier == "auto" and NATIVE_KEY not in namespace and not self._eager():
+            return self._counting(namespace, function_index)
         native = self.native_instance(namespace)
         if native is not None:
             wrapper = native.wrappers.get(function_index)
@@ -147,17 +176,59 @@ class NativeModule:
                 return wrapper
         return self.python.bind(namespace, function_index)  # type: ignore[no-any-return]
 
+    def _counting(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
+        """The Python-tier function, counting its calls: the ``HOT_CALLS``-th call (or any
+        call once another instance made the module native) moves the instance to the
+        native tier."""
+        function = self.python.bind(namespace, function_index)
+        key = "f%d" % function_index
+        count = 0
+        module = self
+
+        def counting(*args: Any) -> Any:
+            nonlocal count
+            count += 1
+            if count >= HOT_CALLS or module.compiled is not None:
+                module.tier_up(namespace)
+            return function(*args)
+        counting.__name__ = "counting_" + key
+        counted = namespace.setdefault(_COUNTED_KEY, {})
+        counted[function_index] = function
+        return counting
+
+    def tier_up(self, namespace: Dict[str, Any]) -> None:
+        """Move an instance that started in the Python tier to native code."""
+        counted = namespace.pop(_COUNTED_KEY, None)
+        if counted is None:
+            return
+        native = self.native_instance(namespace)
+        instance = namespace["instance"]
+        for index, function in counted.items():
+            if native is not None and index in native.wrappers:
+                continue                       # bind_all rebound it
+            namespace["f%d" % index] = function
+            instance.functions[index].call = function
+
 
 class NativeEngine:
-    """Engine protocol implementation: the Python engine plus native code."""
+    """Engine protocol implementation: the Python engine plus native code.
+
+    ``tier``: "native" compiles every module at its first call; "auto" does so for small
+    modules and cached ones, and otherwise starts in the Python tier and moves an
+    instance to native code once one of its functions is hot. ``cache_dir`` (default:
+    the Python engine's) keeps compiled code on disk.
+    """
 
     name = "native"
 
-    def __init__(self, python_engine: Any, tier: str, stack_budget: int) -> None:
+    def __init__(self, python_engine: Any, tier: str, stack_budget: int,
+                 cache_dir: Optional[str] = None) -> None:
         self.python = python_engine
         self.HELPERS = python_engine.HELPERS
         self.tier = tier
         self.stack_budget = stack_budget
+        cache_dir = cache_dir or getattr(python_engine, "cache_dir", None)
+        self.cache: Optional[NativeCodeCache] = NativeCodeCache(cache_dir) if cache_dir else None
 
     def prepare(self, module: ModuleSyntax, function_infos: Optional[list] = None) -> NativeModule:
         python = self.python.prepare(module, function_infos)
