@@ -17,6 +17,7 @@ Exits with status 1 and prints the module (WAT when it is ours) on the first mis
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import math
 import os
@@ -188,9 +189,10 @@ def run_wasmtime(wasm: bytes, calls: List[Tuple[str, List[Any]]]) -> Optional[Ob
             if isinstance(extern, wasmtime.Global):
                 state.append((export_name, _value(extern.value(store))))
             elif isinstance(extern, wasmtime.Memory):
-                data = extern.read(store, 0, extern.data_len(store))
-                state.append((export_name, hashlib.sha1(bytes(data)).hexdigest()))
+                data = ctypes.string_at(extern.data_ptr(store), extern.data_len(store))
+                state.append((export_name, hashlib.sha1(data).hexdigest()))
         observation.steps.append((name, outcome, tuple(state)))
+    timer.cancel()
     return observation
 
 

@@ -17,7 +17,7 @@ test suite checks the encodings against ``objdump`` where it is installed.
 from __future__ import annotations
 
 import struct
-from typing import List, Optional, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 __all__ = ["Assembler", "Label", "Mem", "Operand",
            "RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
@@ -98,6 +98,9 @@ _GROUP3 = {"not": 2, "neg": 3, "mul": 4, "imul": 5, "div": 6, "idiv": 7}
 _SSE_ARITH = {"add": 0x58, "mul": 0x59, "sub": 0x5C, "min": 0x5D, "div": 0x5E,
               "max": 0x5F, "sqrt": 0x51}
 _SSE_LOGIC = {"and": 0x54, "andn": 0x55, "or": 0x56, "xor": 0x57}
+
+
+_ENCODED: dict = {}
 
 
 class Assembler:
@@ -202,7 +205,26 @@ class Assembler:
     def _op(self, opcode: bytes, reg: int, rm: Operand, w: bool = False,
             prefix: bytes = b"", byte_reg: bool = False) -> None:
         """[prefix] [REX] opcode ModRM [SIB] [disp]. ``byte_reg``: an 8-bit register
-        operand (sil/dil/spl/bpl need an empty REX)."""
+        operand (sil/dil/spl/bpl need an empty REX). Encodings are memoized (the
+        compiler emits the same few thousand forms over and over)."""
+        if rm.__class__ is Mem:
+            if rm.base is None:     # RIP-relative: a fixup, never memoized
+                self._encode(opcode, reg, rm, w, prefix, byte_reg)
+                return
+            key: Any = (opcode, reg, rm.base, rm.index, rm.scale, rm.disp, w, prefix, byte_reg)
+        else:
+            key = (opcode, reg, rm, w, prefix, byte_reg)
+        encoded = _ENCODED.get(key)
+        if encoded is None:
+            start = len(self.buf)
+            self._encode(opcode, reg, rm, w, prefix, byte_reg)
+            if len(_ENCODED) < 200000:
+                _ENCODED[key] = bytes(self.buf[start:])
+            return
+        self.buf += encoded
+
+    def _encode(self, opcode: bytes, reg: int, rm: Operand, w: bool, prefix: bytes,
+                byte_reg: bool) -> None:
         self.buf += prefix
         force = byte_reg and ((not isinstance(rm, Mem) and 4 <= rm < 8) or 4 <= reg < 8)
         self._rex(w, reg, rm, force)
