@@ -144,6 +144,8 @@ class FunctionCompiler:
         self.constructs = build_tree(info)
         self.deep_targets, self.branch_counts, self.table_targets = _deep_branch_targets(
             self.instructions, info)
+        self.loop_assigned = _loop_assignments(self.instructions)
+        self.hoisted: Dict[Tuple[int, str, int], str] = {}
         self.stack: List[Expr] = []
         self.ctls: List[Ctl] = []
         self.loops: List[PyLoop] = []
@@ -342,6 +344,35 @@ class FunctionCompiler:
             return False
         inside = construct.info.start > target.info.start
         return inside and target.info.end == construct.info.end + 1
+
+    def hoisted_xor(self, e: Expr, sign: int) -> Optional[str]:
+        """For a local the innermost enclosing loop never assigns: a variable holding
+        ``local ^ sign``, computed just before that loop's ``while`` (None otherwise)."""
+        if not (e.raw[:1] == "l" and e.raw[1:].isdigit() and not e.wrap):
+            return None
+        for ctl in reversed(self.ctls):
+            if ctl.kind == "loop" and ctl.while_node is not None:
+                break
+            if ctl.mode == "absorbed" and ctl.kind == "loop":
+                return None
+        else:
+            return None
+        if int(e.raw[1:]) in self.loop_assigned.get(ctl.info.start, ()):
+            return None
+        key = (ctl.info.start, e.raw, sign)
+        name = self.hoisted.get(key)
+        if name is None:
+            name = "h%d" % len(self.hoisted)
+            self.hoisted[key] = name
+            where = ctl.saved_out
+            for k, statement in enumerate(where):
+                if statement is ctl.while_node:
+                    where.insert(k, "%s = %s ^ %s" % (name, e.raw, hex(sign)))
+                    break
+            else:  # pragma: no cover - the loop's while is always in its parent list
+                del self.hoisted[key]
+                return None
+        return name
 
     def return_values(self) -> None:
         """Emit ``return`` of the function's results from the top of the stack."""
@@ -755,6 +786,30 @@ def _deep_branch_targets(instructions: List[tuple],
                     deep.add(stack[-1 - depth])
                     tables.add(stack[-1 - depth])
     return deep, counts, tables
+
+
+def _loop_assignments(instructions: List[tuple]) -> Dict[int, set]:
+    """For every ``loop`` (by start index): the locals some ``local.set``/``local.tee``
+    inside it assigns."""
+    assigned: Dict[int, set] = {}
+    open_loops: List[int] = []
+    kinds: List[bool] = []
+    for pc, instruction in enumerate(instructions):
+        op = instruction[0]
+        if op == 0x02 or op == 0x04:
+            kinds.append(False)
+        elif op == 0x03:
+            kinds.append(True)
+            open_loops.append(pc)
+            assigned[pc] = set()
+        elif op == 0x0B:
+            if kinds and kinds.pop():
+                inner = open_loops.pop()
+                if open_loops:
+                    assigned[open_loops[-1]] |= assigned[inner]
+        elif (op == 0x21 or op == 0x22) and open_loops:
+            assigned[open_loops[-1]].add(instruction[1])
+    return assigned
 
 
 def _halving_tree(plan: RegionPlan, lo: int, hi: int) -> List[Statement]:

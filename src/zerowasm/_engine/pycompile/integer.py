@@ -289,6 +289,17 @@ def _compare_s(op: str, bits: int, name: str) -> Handler:
             else:
                 compare_const(c, "({a} ^ %s) %s %s" % (hex(sign), op, hex(b.const ^ sign)))
             return
+        a = c.stack[-2]
+        if a.const is None and b.const is None:
+            # a loop-invariant local's flipped sign is computed once, before the loop
+            left = c.hoisted_xor(a, sign)
+            right = c.hoisted_xor(b, sign)
+            if left is not None or right is not None:
+                a, b = c.operands(2)
+                cond = "(%s %s %s)" % (left or "(%s ^ %s)" % (a.text, hex(sign)), op,
+                                       right or "(%s ^ %s)" % (b.text, hex(sign)))
+                c.push(c.make("(1 if %s else 0)" % cond, a, b, cond=cond))
+                return
         compare(c, "({a} ^ %s) %s ({b} ^ %s)" % (hex(sign), op, hex(sign)), fold)
     handler.__name__ = name
     return handler
