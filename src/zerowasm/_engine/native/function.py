@@ -88,6 +88,14 @@ CONST, REG, LOCAL, SLOT, FLAGS = range(5)
 GPR_POOL = (R10, R9, R8, RDI, RSI, RDX, RCX, RAX)
 XMM_POOL = (8, 9, 10, 11, 12, 13, 7, 6, 5, 4, 3, 2, 1, 0)
 PINNABLE = (RBX, R12, R13)
+#: in a function that never calls out, three more locals live in caller-saved registers
+LEAF_PINNABLE = (R8, R9, R10)
+#: instructions that call another function or into Python/libc (a function without them
+#: is a *leaf*)
+CALLING_OPS = frozenset(int(op) for op in (
+    Op.CALL, Op.CALL_INDIRECT, Op.MEMORY_GROW, Op.MEMORY_FILL, Op.MEMORY_COPY,
+    Op.MEMORY_INIT, Op.DATA_DROP, Op.TABLE_SIZE, Op.TABLE_COPY, Op.TABLE_INIT,
+    Op.ELEM_DROP, Op.TABLE_GET, Op.TABLE_SET, Op.TABLE_GROW, Op.TABLE_FILL))
 INT_ARGS = (RDI, RSI, RDX, RCX, R8, R9)
 FLOAT_ARGS = (0, 1, 2, 3, 4, 5, 6, 7)
 TMP = R11
@@ -195,8 +203,12 @@ class FunctionCompiler:
         self.instructions, _ = decode_body(self.function.code, self.function.offset)
         self.stack: List[Value] = []
         self.frames: List[Frame] = []
+        self.gpr_pool: Tuple[int, ...] = GPR_POOL
         self.free_gpr: List[int] = list(GPR_POOL)
         self.free_xmm: List[int] = list(XMM_POOL)
+        #: pinned locals in caller-saved registers (leaf functions): saved around the
+        #: interrupt check's call into Python
+        self.volatile_pinned: List[int] = []
         self.unreachable = False
         self.pc = 0
         self.max_slots = 0
@@ -254,7 +266,7 @@ class FunctionCompiler:
         (self.free_xmm if floating else self.free_gpr).remove(register)
 
     def reset_registers(self) -> None:
-        self.free_gpr = list(GPR_POOL)
+        self.free_gpr = list(self.gpr_pool)
         self.free_xmm = list(XMM_POOL)
 
     # -- locations -----------------------------------------------------------------------
@@ -462,9 +474,13 @@ class FunctionCompiler:
         weight = 1
         loop_depths: List[int] = []
         blocks = self.info.blocks
+        leaf = True
+        calling = CALLING_OPS
         for i, ins in enumerate(self.instructions):
             op = ins[0]
-            if op == Op.LOOP:
+            if op in calling:
+                leaf = False
+            elif op == Op.LOOP:
                 loop_depths.append(blocks[i].end)
                 weight *= 8
             elif op == Op.END and loop_depths and loop_depths[-1] == i:
@@ -474,10 +490,16 @@ class FunctionCompiler:
                 counts[ins[1]] += weight
         candidates = sorted((i for i, t in enumerate(self.locals) if not is_float(t) and counts[i]),
                             key=lambda i: -counts[i])
-        pinned_locals = candidates[:len(PINNABLE)]
-        self.pinned = list(PINNABLE[:len(pinned_locals)])
+        registers = LEAF_PINNABLE + PINNABLE if leaf else PINNABLE
+        pinned_locals = candidates[:len(registers)]
+        used = registers[:len(pinned_locals)]
+        self.pinned = [r for r in used if r in PINNABLE]
+        self.volatile_pinned = [r for r in used if r not in PINNABLE]
+        if self.volatile_pinned:
+            self.gpr_pool = tuple(r for r in GPR_POOL if r not in self.volatile_pinned)
+            self.free_gpr = list(self.gpr_pool)
         homes: List[Any] = [None] * len(self.locals)
-        for register, local in zip(self.pinned, pinned_locals):
+        for register, local in zip(used, pinned_locals):
             homes[local] = register
         offset = 8 * len(self.pinned)
         for i in range(len(self.locals)):
@@ -489,25 +511,39 @@ class FunctionCompiler:
         self.slot_base = offset
 
     def move_params_home(self) -> None:
+        """Parameters from their System V registers/stack slots to their homes (a
+        parallel move: a home may be another parameter's argument register)."""
         a = self.a
         positions, _ = abi_positions(self.type.params)
+        moves: Dict[int, int] = {}
+        later = []
         for i, (value_type, (kind, where)) in enumerate(zip(self.type.params, positions)):
             home = self.homes[i]
-            wide = is_wide(value_type)
-            if kind == "int":
-                a.mov(home, where, w=wide)
+            if kind == "stack":
+                later.append((home, Mem(RBP, 16 + 8 * where), value_type))
             elif kind == "xmm":
-                if isinstance(home, Mem):
-                    a.movs(value_type == F64, home, where)
-                else:  # pragma: no cover - float locals are never pinned
-                    raise AssertionError("float local in a register")
+                a.movs(value_type == F64, home, where)      # float locals live in memory
+            elif isinstance(home, Mem):
+                a.mov(home, where, w=True)
+            elif home != where:
+                moves[home] = where
+        while moves:
+            sources = set(moves.values())
+            ready = [d for d in moves if d not in sources]
+            if ready:
+                a.mov(ready[0], moves.pop(ready[0]), w=True)
             else:
-                source = Mem(RBP, 16 + 8 * where)
-                if isinstance(home, Mem):
-                    a.mov(TMP, source, w=True)
-                    a.mov(home, TMP, w=True)
-                else:
-                    a.mov(home, source, w=wide)
+                destination, source = next(iter(moves.items()))
+                a.mov(TMP, source, w=True)
+                for d in moves:
+                    if moves[d] == source:
+                        moves[d] = TMP
+        for home, source, value_type in later:
+            if isinstance(home, Mem):
+                a.mov(TMP, source, w=True)
+                a.mov(home, TMP, w=True)
+            else:
+                a.mov(home, source, w=is_wide(value_type))
 
     def zero_locals(self) -> None:
         a = self.a

@@ -161,7 +161,14 @@ class ModuleCompiler:
 
         def emit() -> None:
             a.bind(stop)
+            saved = list(c.volatile_pinned)
+            if len(saved) % 2:
+                saved.append(saved[-1])          # keep rsp 16-byte aligned
+            for register in saved:
+                a.push(register)
             c.call_out(HELPER_INTERRUPT, 0)
+            for register in reversed(saved):
+                a.pop(register)
             a.jmp(resume)
         c.add_out_of_line(emit)
 
