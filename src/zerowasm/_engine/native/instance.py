@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import itertools
+import re
 import threading
 import time
 import weakref
@@ -99,7 +100,7 @@ class NativeInstance:
         self.io_d = raw.cast("d")[io:io + layout.io_words]
         self.io_s = raw.cast("q")[io:io + layout.io_words]
         self.owner = q[0:1]
-        self.pending: Dict[int, BaseException] = {}
+        self.pending: Dict[int, BaseException] = _Pending()
         self.handlers: Dict[int, Callable[[int], None]] = {}
         self._callbacks: List[Any] = []
         self.id = 0
@@ -254,7 +255,7 @@ class NativeInstance:
                 pending[get_ident()] = error
                 status[0] = 1
                 return 1
-        dispatch.zerowasm_pending = pending  # type: ignore[attr-defined]
+        _remember_callback(dispatch, pending)
         return dispatch
 
     def _make_handler(self, key: int) -> Callable[[int], None]:
@@ -309,7 +310,7 @@ class NativeInstance:
                                self.q[L.CALL_STATUS // 8:L.CALL_STATUS // 8 + 1],
                                self.pending, _get_ident,
                                TO_INTERNAL[results[0]] if results else None)
-        function_object.zerowasm_pending = self.pending
+        _remember_callback(function_object, self.pending)
         callback = ctypes.CFUNCTYPE(restype, *argtypes)(function_object)
         self._callbacks.append(callback)
         self.q[self.layout.callbacks // 8 + index] = ctypes.cast(callback, ctypes.c_void_p).value
@@ -418,6 +419,20 @@ def _start_poller() -> None:
             _poller.start()
 
 
+#: id of each live callback function -> its instance's pending-exception dict
+_CALLBACK_PENDING: "weakref.WeakValueDictionary[int, Any]" = weakref.WeakValueDictionary()
+_ADDRESS = re.compile(r"ctypes callback function <.* at 0x([0-9a-fA-F]+)>")
+
+
+class _Pending(dict):
+    """Exceptions kept for re-raising, by thread id (weak-referenceable)."""
+
+
+def _remember_callback(function: Any, pending: Any) -> None:
+    function.zerowasm_pending = pending
+    _CALLBACK_PENDING[id(function)] = pending
+
+
 def install_unraisable_hook() -> None:
     """Catch what ctypes cannot: an exception raised as one of our callbacks starts
     (a signal handler's ``KeyboardInterrupt`` runs before the callback's ``try``). ctypes
@@ -430,6 +445,11 @@ def install_unraisable_hook() -> None:
 
     def hook(unraisable: Any) -> None:
         pending = getattr(unraisable.object, "zerowasm_pending", None)
+        if pending is None and unraisable.object is None and unraisable.err_msg:
+            # CPython 3.13 names the callable only in the message ("... %R")
+            found = _ADDRESS.search(unraisable.err_msg)
+            if found is not None:
+                pending = _CALLBACK_PENDING.get(int(found.group(1), 16))
         if pending is not None and unraisable.exc_value is not None:
             pending[_get_ident()] = unraisable.exc_value
             return
