@@ -419,3 +419,28 @@ print(i.exports.f(), i.namespace.get("__native__"))
 
 def test_struct_sanity() -> None:
     assert struct.calcsize("P") == 8
+
+
+def test_recursion_on_a_small_thread_stack_traps() -> None:
+    code = """
+import sys, threading, zerowasm
+sys.path.insert(0, %r)
+from wat import wat
+threading.stack_size(256 * 1024)
+rt = zerowasm.Runtime(zerowasm.RuntimeConfig(tier="native"))
+inst = rt.instantiate(rt.compile(wat(
+    '(module (func $r (export "r") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $r))')))
+out = []
+def run():
+    try:
+        inst.exports.r(0)
+    except zerowasm.Trap as trap:
+        out.append(trap.message)
+t = threading.Thread(target=run)
+t.start()
+t.join()
+print(out)
+""" % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "['call stack exhausted']", result.stderr[-2000:]

@@ -63,6 +63,28 @@ class NativeUnavailable(Exception):
     """This instance cannot use native code (it stays entirely in the Python tier)."""
 
 
+def safe_stack_budget(requested: int) -> int:
+    """The budget, lowered where threads get small stacks: an outermost call may use
+    ``budget`` bytes below its entry, and the thread must still have room for the
+    Python frames and host code above and below (192 KiB kept free). Threads created
+    after ``threading.stack_size(n)`` have ``n`` bytes; the main thread ``ulimit -s``."""
+    limits = []
+    size = threading.stack_size()
+    if size:
+        limits.append(size)
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            limits.append(soft)
+    except (ImportError, ValueError, OSError):  # pragma: no cover
+        pass
+    budget = requested
+    for limit in limits:
+        budget = min(budget, limit - 192 * 1024)
+    return max(budget, 32 * 1024)
+
+
 def _new_id() -> int:
     with _ids_lock:
         value = next(_ids)
@@ -126,7 +148,7 @@ class NativeInstance:
             else:
                 q[base + i] = _global_bits(value_type, global_.cell[0])
         # everything below here cannot fail
-        q[L.STACK_BUDGET // 8] = stack_budget
+        q[L.STACK_BUDGET // 8] = safe_stack_budget(stack_budget)
         self._dispatch_callback = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64,
                                                    ctypes.c_int64)(self._make_dispatcher())
         q[L.DISPATCH // 8] = ctypes.cast(self._dispatch_callback, ctypes.c_void_p).value
