@@ -19,6 +19,18 @@ def pytest_collection_modifyitems(config: Any, items: Any) -> None:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def _native_tier_off_afterwards() -> Any:
+    """Enabling the native tier is process-wide (native global cells, mirrored table
+    lists); undo it after each test so other test directories see the defaults."""
+    from zerowasm._engine import native
+    from zerowasm._store import globals as globals_module
+    from zerowasm._store import table as table_module
+    saved = (globals_module.NATIVE_CELLS, table_module.ELEMENT_LIST_FACTORY, native._enabled)
+    yield
+    globals_module.NATIVE_CELLS, table_module.ELEMENT_LIST_FACTORY, native._enabled = saved
+
+
 @pytest.fixture
 def rt() -> Any:
     """A runtime with every function forced native."""
