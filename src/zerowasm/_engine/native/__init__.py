@@ -26,7 +26,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional
 
 from ..._syntax import ModuleSyntax
-from . import control, floating, integer, memory, tableops, variable  # noqa: F401  (handlers)
+from . import control, floating, integer, memory, reference, tableops, variable  # noqa: F401
 from .codemem import CodeMemory, probe, probe_failure
 from .function import Unsupported
 from .instance import (DEFAULT_STACK_BUDGET, NativeInstance, NativeUnavailable,

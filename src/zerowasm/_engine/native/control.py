@@ -20,7 +20,6 @@ from .function import (
     SLOT,
     TMP,
     Frame,
-    Unsupported,
     Value,
     abi_positions,
     is_float,
@@ -224,8 +223,6 @@ def select(c: FunctionCompiler, ins: tuple) -> Optional[bool]:
     second = c.pop()
     first = c.pop()
     value_type = first.type
-    if value_type not in (0x7F, 0x7E, 0x7D, 0x7C):
-        raise Unsupported("select of references")
     if condition.kind == CONST:
         keep, drop_ = (first, second) if condition.data else (second, first)
         c.release(drop_)
@@ -252,7 +249,7 @@ def select(c: FunctionCompiler, ins: tuple) -> Optional[bool]:
         c.release(second)
         c.push_reg(value_type, dest)
         return None
-    wide = value_type == 0x7E
+    wide = value_type != 0x7F
     if second.kind == CONST or second.kind == FLAGS:
         source = c.to_reg(second, avoid=avoid + (dest,))
         second = Value(REG, source, value_type)
@@ -277,16 +274,11 @@ def select(c: FunctionCompiler, ins: tuple) -> Optional[bool]:
 
 
 def select_t(c: FunctionCompiler, ins: tuple) -> Optional[bool]:
-    if len(ins[1]) != 1 or ins[1][0] not in (0x7F, 0x7E, 0x7D, 0x7C):
-        raise Unsupported("select of references")
     return select(c, ins)
 
 
 def call(c: FunctionCompiler, ins: tuple) -> Optional[bool]:
     function_type = c.module.function_type(ins[1])
-    for value_type in function_type.params + function_type.results:
-        if value_type not in (0x7F, 0x7E, 0x7D, 0x7C):
-            raise Unsupported("call with reference-typed values")
     args = c.pop_n(len(function_type.params))
     c.spill_registers()
     stack_bytes = c.place_args(args, function_type.params)
@@ -304,9 +296,6 @@ def call_indirect(c: FunctionCompiler, ins: tuple) -> Optional[bool]:
     a = c.a
     type_index, table_index = ins[1], ins[2]
     function_type = c.module.types[type_index]
-    for value_type in function_type.params + function_type.results:
-        if value_type not in (0x7F, 0x7E, 0x7D, 0x7C):
-            raise Unsupported("call_indirect with reference-typed values")
     c.evict(R10)                     # r10 carries the index past the argument moves
     c.claim(R10)
     index = c.pop()

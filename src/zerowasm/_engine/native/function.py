@@ -79,7 +79,11 @@ __all__ = ["Unsupported", "FunctionCompiler", "Value", "CONST", "REG", "LOCAL", 
            "FLAGS", "HANDLERS", "abi_positions", "I32", "I64", "F32", "F64"]
 
 I32, I64, F32, F64 = ValType.I32, ValType.I64, ValType.F32, ValType.F64
+FUNCREF, EXTERNREF = ValType.FUNCREF, ValType.EXTERNREF
 NUMERIC = (I32, I64, F32, F64)
+#: references are 64-bit handles in native code (see :mod:`.reference`)
+REFERENCES = (FUNCREF, EXTERNREF)
+VALUE_TYPES = NUMERIC + REFERENCES
 
 CONST, REG, LOCAL, SLOT, FLAGS = range(5)
 
@@ -118,7 +122,8 @@ def is_float(value_type: int) -> bool:
 
 
 def is_wide(value_type: int) -> bool:
-    return value_type == I64 or value_type == F64
+    """Whether a value of this type is 64 bits (references are 64-bit handles)."""
+    return value_type != I32 and value_type != F32
 
 
 def abi_positions(types: Sequence[int]) -> Tuple[List[Tuple[str, int]], int]:
@@ -194,12 +199,9 @@ class FunctionCompiler:
         self.type = self.module.types[self.function.type_index]
         self.info = mc.function_infos[defined]
         self.locals: Tuple[int, ...] = tuple(self.info.locals)
-        for value_type in self.locals:
-            if value_type not in NUMERIC:
-                raise Unsupported("local of type %s" % ValType(value_type).name)
-        for value_type in self.type.params + self.type.results:
-            if value_type not in NUMERIC:
-                raise Unsupported("reference-typed parameter or result")
+        for value_type in self.locals + self.type.params + self.type.results:
+            if value_type not in VALUE_TYPES:
+                raise Unsupported("a value of type %s" % ValType(value_type).name)
         self.instructions, _ = decode_body(self.function.code, self.function.offset)
         self.stack: List[Value] = []
         self.frames: List[Frame] = []
@@ -317,7 +319,7 @@ class FunctionCompiler:
                 else:
                     a.movaps(register, where)
             return
-        wide = value_type == I64
+        wide = value_type != I32
         if kind == CONST:
             a.mov_imm(register, value.data, w=wide)
             return
@@ -480,6 +482,9 @@ class FunctionCompiler:
             op = ins[0]
             if op in calling:
                 leaf = False
+            elif (op == Op.GLOBAL_GET or op == Op.GLOBAL_SET) and \
+                    self.module.globals[ins[1]].content in REFERENCES:
+                leaf = False                       # reference globals live in Python
             elif op == Op.LOOP:
                 loop_depths.append(blocks[i].end)
                 weight *= 8

@@ -43,12 +43,15 @@ from .control import HELPER_INDIRECT
 from .layout import ContextLayout
 from .memory import HELPER_DATA_DROP, HELPER_GROW, HELPER_MEMORY_INIT
 from .module import HELPER_INTERRUPT, CompiledCode, direct_signature, is_direct
+from .reference import (HELPER_GLOBAL_GET, HELPER_GLOBAL_SET, HELPER_TABLE_FILL,
+                        HELPER_TABLE_GET, HELPER_TABLE_GROW, HELPER_TABLE_SET)
 from .tableops import HELPER_ELEM_DROP, HELPER_TABLE_COPY, HELPER_TABLE_INIT, HELPER_TABLE_SIZE
 from .tables import NATIVE_KEY, SyncedElements, empty_table
 
 __all__ = ["NativeInstance", "NativeUnavailable", "DEFAULT_STACK_BUDGET"]
 
 I32, I64, F32, F64 = ValType.I32, ValType.I64, ValType.F32, ValType.F64
+REFERENCES = (ValType.FUNCREF, ValType.EXTERNREF)
 NUMERIC = (I32, I64, F32, F64)
 
 #: native stack one outermost call may use (wasmtime's default is 512 KiB too)
@@ -124,6 +127,9 @@ class NativeInstance:
         self.owner = q[0:1]
         self.pending: Dict[int, BaseException] = _Pending()
         self.handlers: Dict[int, Callable[[int], None]] = {}
+        #: reference handles: ``refs[h]`` is the object of handle ``h`` (0: null)
+        self.refs: List[Any] = [None]
+        self._ref_ids: Dict[int, int] = {}
         self._callbacks: List[Any] = []
         self.id = 0
         # memory
@@ -171,6 +177,9 @@ class NativeInstance:
             tid = type_id(function_type)
             q[keys + k] = (self.id << 16 | tid) if self.id and tid < 1 << 16 else 1 << 62
         self.type_ids = [type_id(t) for t in syntax.types]
+        reffunc = layout.reffunc // 8
+        for i, function in enumerate(instance.functions):
+            q[reffunc + i] = self.handle_of(function)
         self._build_wrappers()
 
     # -- wrappers ----------------------------------------------------------------------------
@@ -199,10 +208,22 @@ class NativeInstance:
             results = tuple(function_type.results)
             self.wrappers[index] = _wrapper(False, params, results)(
                 raw, self.raise_trap, self.io_q, self.io_d, self.io_s, self.owner,
-                ctypes.c_double, [TO_INTERNAL[t] for t in params])
+                ctypes.c_double, [TO_INTERNAL[t] for t in params], self.handle_of,
+                self.refs.__getitem__)
             self.public[index] = _wrapper(True, params, results)(
                 raw, self.raise_trap_public, self.io_q, self.io_d, self.io_s, self.owner,
-                ctypes.c_double, [TO_INTERNAL[t] for t in params])
+                ctypes.c_double, [TO_INTERNAL[t] for t in params], self.handle_of,
+                self.refs.__getitem__)
+
+    def handle_of(self, value: Any) -> int:
+        """The handle of a reference (the same object always gets the same handle)."""
+        if value is None:
+            return 0
+        handle = self._ref_ids.get(id(value))
+        if handle is None:
+            handle = self._ref_ids[id(value)] = len(self.refs)
+            self.refs.append(value)            # kept alive: its id stays unique
+        return handle
 
     def bind_all(self) -> None:
         """Rebind every native function in the namespace and on its Function."""
@@ -284,7 +305,8 @@ class NativeInstance:
         if key < 1 << 24:
             function_type = self.module.syntax.function_type(key)
             handler = _call_handler(function_type.params, function_type.results)(
-                self.namespace, "f%d" % key, self.io_q, self.io_d)
+                self.namespace, "f%d" % key, self.io_q, self.io_d, self.handle_of,
+                self.refs.__getitem__)
             if direct_signature(tuple(function_type.params), tuple(function_type.results)):
                 self._install_callback(key, tuple(function_type.params),
                                        tuple(function_type.results))
@@ -298,6 +320,8 @@ class NativeInstance:
             handler = self._memory_init
         elif key == HELPER_DATA_DROP:
             handler = self._data_drop
+        elif key in _REFERENCE_HELPERS:
+            handler = getattr(self, _REFERENCE_HELPERS[key])
         elif key == HELPER_TABLE_SIZE:
             handler = self._table_size
         elif key == HELPER_TABLE_COPY:
@@ -365,6 +389,31 @@ class NativeInstance:
     def _data_drop(self, extra: int) -> None:
         self.namespace["D"][extra] = b""
 
+    def _global_get(self, extra: int) -> None:
+        self.io_q[0] = self.handle_of(self.instance.globals[extra].cell[0])
+
+    def _global_set(self, extra: int) -> None:
+        self.instance.globals[extra].cell[0] = self.refs[self.io_q[0]]
+
+    def _table_get(self, extra: int) -> None:
+        from ..pycompile.support import table_get
+        io = self.io_q
+        io[0] = self.handle_of(table_get(self.instance.tables[extra].elements, io[0]))
+
+    def _table_set(self, extra: int) -> None:
+        from ..pycompile.support import table_set
+        io = self.io_q
+        table_set(self.instance.tables[extra].elements, io[0], self.refs[io[1]])
+
+    def _table_grow(self, extra: int) -> None:
+        io = self.io_q
+        io[0] = self.instance.tables[extra].grow(io[1], self.refs[io[0]]) & 0xFFFFFFFF
+
+    def _table_fill(self, extra: int) -> None:
+        from ..pycompile.support import table_fill
+        io = self.io_q
+        table_fill(self.instance.tables[extra].elements, io[0], self.refs[io[1]], io[2])
+
     def _table_size(self, extra: int) -> None:
         self.io_q[0] = len(self.instance.tables[extra].elements)
 
@@ -393,7 +442,7 @@ class NativeInstance:
         if handler is None:
             function_type = self.module.syntax.types[type_index]
             handler = _indirect_handler(function_type.params, function_type.results)(
-                self.io_q, self.io_d)
+                self.io_q, self.io_d, self.handle_of, self.refs.__getitem__)
             self.handlers[-1 - type_index] = handler
         elements = self.instance.tables[table_index].elements
         index = self.io_q[len(self.module.syntax.types[type_index].params)]
@@ -496,6 +545,8 @@ _CACHE: Dict[Tuple[Any, ...], Callable[..., Any]] = {}
 
 
 def _reader(value_type: int, i: int) -> str:
+    if value_type in REFERENCES:
+        return "O(Q[%d])" % i
     if value_type == F64:
         return "D[%d]" % i
     if value_type == F32:
@@ -504,6 +555,8 @@ def _reader(value_type: int, i: int) -> str:
 
 
 def _writer(value_type: int, i: int, expression: str) -> str:
+    if value_type in REFERENCES:
+        return "Q[%d] = H(%s)" % (i, expression)
     if value_type == F64:
         return "D[%d] = %s" % (i, expression)
     if value_type == F32:
@@ -525,7 +578,7 @@ def _call_handler(params: Tuple[int, ...], results: Tuple[int, ...]) -> Callable
     if key in _CACHE:
         return _CACHE[key]
     args = ", ".join(_reader(t, i) for i, t in enumerate(params))
-    lines = ["def make(ns, name, Q, D):", "    def handler(extra):",
+    lines = ["def make(ns, name, Q, D, H, O):", "    def handler(extra):",
              "        r = ns[name](%s)" % args]
     lines += _write_results(results, "        ")
     lines.append("    return handler")
@@ -538,12 +591,18 @@ def _indirect_handler(params: Tuple[int, ...], results: Tuple[int, ...]) -> Call
     if key in _CACHE:
         return _CACHE[key]
     args = ", ".join(_reader(t, i) for i, t in enumerate(params))
-    lines = ["def make(Q, D):", "    def handler(function):",
+    lines = ["def make(Q, D, H, O):", "    def handler(function):",
              "        r = function(%s)" % args]
     lines += _write_results(results, "        ")
     lines.append("    return handler")
     return _compile(key, "\n".join(lines))
 
+
+_REFERENCE_HELPERS = {
+    HELPER_GLOBAL_GET: "_global_get", HELPER_GLOBAL_SET: "_global_set",
+    HELPER_TABLE_GET: "_table_get", HELPER_TABLE_SET: "_table_set",
+    HELPER_TABLE_GROW: "_table_grow", HELPER_TABLE_FILL: "_table_fill",
+}
 
 _SIGNED_C = {I32: ctypes.c_int32, I64: ctypes.c_int64, F64: ctypes.c_double}
 _UNSIGNED_C = {I32: ctypes.c_uint32, I64: ctypes.c_uint64, F64: ctypes.c_double}
@@ -608,7 +667,7 @@ def _wrapper(public: bool, params: Tuple[int, ...], results: Tuple[int, ...]) ->
     if key in _CACHE:
         return _CACHE[key]
     names = ["a%d" % i for i in range(len(params))]
-    lines = ["def make(raw, trap, Q, D, S, OWN, c_double, IN):"]
+    lines = ["def make(raw, trap, Q, D, S, OWN, c_double, IN, H, O):"]
     for i, t in enumerate(params):
         lines.append("    IN%d = IN[%d]" % (i, i))
     lines.append("    def call(%s):" % ", ".join(names))
@@ -630,7 +689,9 @@ def _wrapper(public: bool, params: Tuple[int, ...], results: Tuple[int, ...]) ->
                 lines.append("            %s = IN%d(%s)" % (a, i, a))
             else:
                 lines.append("        %s = IN%d(%s)" % (a, i, a))
-        if t == I64:
+        if t in REFERENCES:
+            lines.append("        %s = H(%s)" % (a, a))
+        if t == I64 or t in REFERENCES:
             c_args += ["%s & 0xFFFFFFFF" % a, "%s >> 32" % a]
         elif t == F32 or t == F64:
             c_args.append("c_double(%s)" % a)
@@ -651,6 +712,8 @@ def _wrapper(public: bool, params: Tuple[int, ...], results: Tuple[int, ...]) ->
         for i, t in enumerate(results):
             if t == F32 or t == F64:
                 values.append("D[%d]" % i)
+            elif t in REFERENCES:
+                values.append("O(Q[%d])" % i)
             elif public and t == I32:
                 values.append("((Q[%d] ^ 0x80000000) - 0x80000000)" % i)
             elif public:

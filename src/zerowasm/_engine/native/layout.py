@@ -28,6 +28,7 @@ their offsets are known when the module is compiled (:class:`ContextLayout`).
 ``GLOBALS[i]``     mutable global: address of its 8-byte cell; immutable: its value bits
 ``TABLES[i]``      address of table ``i``'s entry array (``[0]`` size, then entries)
 ``KEYS[k]``        ``instance_id << 16 | type_id`` for module type ``k``
+``REFFUNC[i]``     the reference handle of function ``i`` (``ref.func``)
 ``CALLBACKS[i]``   for a function reached through a call-out stub: a ctypes callback
                    taking its arguments in registers (0: use the dispatcher)
 ``IO[...]``        arguments and results of calls out, multi-value returns, results
@@ -73,7 +74,8 @@ class ContextLayout:
         self.tables_offset = self.globals_offset + 8 * globals_
         self.keys = self.tables_offset + 8 * tables
         self.callbacks = self.keys + 8 * types
-        self.io = self.callbacks + 8 * functions
+        self.reffunc = self.callbacks + 8 * functions
+        self.io = self.reffunc + 8 * functions
         self.io_words = io_words
         self.size = self.io + 8 * io_words
 

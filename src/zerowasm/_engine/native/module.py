@@ -45,7 +45,7 @@ from .function import (
     I32,
     I64,
     MEMBASE,
-    NUMERIC,
+    VALUE_TYPES,
     FunctionCompiler,
     Unsupported,
     abi_positions,
@@ -89,7 +89,7 @@ HELPER_INTERRUPT = HELPER_BASE + 8
 def direct_signature(params: Tuple[int, ...], results: Tuple[int, ...]) -> bool:
     """Whether a call out can pass its values in registers to a ctypes callback: no
     f32 (a C ``float`` would quiet signaling NaNs), no stack arguments, one result."""
-    if F32 in params or F32 in results or len(results) > 1:
+    if len(results) > 1 or any(t not in (I32, I64, F64) for t in params + results):
         return False
     floats = sum(1 for t in params if t == F64)
     return floats <= 8 and len(params) - floats <= 6
@@ -143,7 +143,8 @@ class ModuleCompiler:
         self.tables_offset = self.globals_offset + 8 * len(module.globals)
         self.keys_offset = self.tables_offset + 8 * len(module.tables)
         self.callbacks_offset = self.keys_offset + 8 * len(module.types)
-        self.io_offset = self.callbacks_offset + 8 * count
+        self.reffunc_offset = self.callbacks_offset + 8 * count
+        self.io_offset = self.reffunc_offset + 8 * count
         self.interrupt_checks = True
 
     def emit_interrupt_check(self, c: FunctionCompiler) -> None:
@@ -254,7 +255,7 @@ class ModuleCompiler:
         if is_float(value_type):
             a.movs(value_type == F64, 0, self.io(0))
         else:
-            a.mov(RAX, self.io(0), w=value_type == I64)
+            a.mov(RAX, self.io(0), w=value_type != I32)
 
     # -- stubs, entries, common code -----------------------------------------------------
     def emit_call_out_stub(self, index: int) -> None:
@@ -264,7 +265,7 @@ class ModuleCompiler:
         a = self.asm
         function_type = self.module.function_type(index)
         for value_type in function_type.params + function_type.results:
-            if value_type not in NUMERIC:
+            if value_type not in VALUE_TYPES:
                 # only reachable from native code that was itself rejected; keep a stub
                 # that traps so that the label exists
                 a.align(16)
@@ -345,7 +346,7 @@ class ModuleCompiler:
         # C arguments -> IO words
         c_types: List[str] = []
         for value_type in params:
-            if value_type == I64:
+            if is_wide(value_type) and not is_float(value_type):      # i64, references
                 c_types += ["int", "int"]
             elif is_float(value_type):
                 c_types.append("dbl")
@@ -355,7 +356,7 @@ class ModuleCompiler:
         k = 0
         for i, value_type in enumerate(params):
             dest = self.io(i)
-            if value_type == I64:
+            if is_wide(value_type) and not is_float(value_type):
                 self._c_arg(c_positions[k + 1], R11)
                 a.shift_imm("shl", R11, 32, w=True)
                 self._c_arg(c_positions[k], RAX)
@@ -384,7 +385,7 @@ class ModuleCompiler:
         for i, (value_type, (kind, where)) in enumerate(zip(params, positions)):
             source = self.io(i)
             if kind == "int":
-                a.mov(where, source, w=value_type == I64)
+                a.mov(where, source, w=value_type != I32)
             elif kind == "xmm":
                 a.movs(value_type == F64, where, source)
             else:
@@ -402,7 +403,7 @@ class ModuleCompiler:
         else:
             if len(results) == 1:
                 value_type = results[0]
-                if value_type == I64:
+                if value_type != F64 and value_type != F32:
                     a.mov(self.io(0), RAX, w=True)
                 elif value_type == F64:
                     a.movs(True, self.io(0), 0)

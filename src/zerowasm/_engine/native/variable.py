@@ -21,6 +21,7 @@ from .function import (
     HANDLERS,
     LOCAL,
     NUMERIC,
+    REFERENCES,
     REG,
     Unsupported,
     Value,
@@ -77,8 +78,21 @@ def _global(c: FunctionCompiler, index: int) -> tuple:
     return global_type.content, global_type.mutable, Mem(CTX, c.mc.globals_offset + 8 * index)
 
 
+def _is_reference_global(c: FunctionCompiler, index: int) -> bool:
+    return c.module.globals[index].content in REFERENCES
+
+
 def global_get(c: FunctionCompiler, ins: tuple) -> None:
     a = c.a
+    if _is_reference_global(c, ins[1]):       # a Python list cell: ask Python
+        from .reference import HELPER_GLOBAL_GET
+        c.spill_registers()
+        c.call_out(HELPER_GLOBAL_GET, ins[1])
+        c.reset_registers()
+        dest = c.alloc_gpr()
+        a.mov(dest, c.io(0), w=True)
+        c.push_reg(c.module.globals[ins[1]].content, dest)
+        return
     value_type, mutable, where = _global(c, ins[1])
     if not mutable:
         if is_float(value_type):
@@ -112,6 +126,15 @@ def global_get(c: FunctionCompiler, ins: tuple) -> None:
 
 def global_set(c: FunctionCompiler, ins: tuple) -> None:
     a = c.a
+    if _is_reference_global(c, ins[1]):
+        from .reference import HELPER_GLOBAL_SET
+        value = c.pop()
+        c.spill_registers()
+        c.store_value(value, c.io(0))
+        c.release(value)
+        c.call_out(HELPER_GLOBAL_SET, ins[1])
+        c.reset_registers()
+        return
     value_type, mutable, where = _global(c, ins[1])
     if value_type == F32:
         c.evict(RAX)
