@@ -106,6 +106,7 @@ class NativeModule:
         self.code: Optional[CodeMemory] = None
         self.failure: Optional[str] = None
         self._lock = threading.Lock()
+        self._instance_lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         # source_of, code_of, ...: the Python tier's per-module API
@@ -152,19 +153,23 @@ class NativeModule:
         if native is not None:
             return native or None
         compiled = self.compile()
-        if compiled is None:
-            namespace[NATIVE_KEY] = False
-            return None
-        assert self.code is not None
-        try:
-            native = NativeInstance(self, namespace["instance"], compiled, self.code,
-                                    self.engine.stack_budget)
-        except NativeUnavailable:
-            namespace[NATIVE_KEY] = False
-            return None
-        namespace[NATIVE_KEY] = native
-        native.bind_all()
-        return native
+        with self._instance_lock:          # one native state per instance, even if two
+            native = namespace.get(NATIVE_KEY)   # threads make their first calls at once
+            if native is not None:
+                return native or None
+            if compiled is None:
+                namespace[NATIVE_KEY] = False
+                return None
+            assert self.code is not None
+            try:
+                native = NativeInstance(self, namespace["instance"], compiled, self.code,
+                                        self.engine.stack_budget)
+            except NativeUnavailable:
+                namespace[NATIVE_KEY] = False
+                return None
+            namespace[NATIVE_KEY] = native
+            native.bind_all()
+            return native
 
     def bind(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
         if self.engine.tier == "auto" and NATIVE_KEY not in namespace and not self._eager():
