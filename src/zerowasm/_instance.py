@@ -163,7 +163,7 @@ def _evaluate_constant(expression: List[tuple], namespace: Dict[str, Any],
     stack: List[Any] = []
     for instruction in expression:
         op = instruction[0]
-        if op == Op.I32_CONST or op == Op.I64_CONST:
+        if op == Op.I32_CONST or op == Op.I64_CONST or op == Op.V128_CONST:
             stack.append(instruction[1])
         elif op == Op.F32_CONST:
             stack.append(f32_from_bits(instruction[1]))
@@ -214,6 +214,8 @@ def instantiate(runtime: "Runtime", module: "Module", imports: Optional[Mapping[
     ns = dict(module.engine.HELPERS)
     instance.namespace = ns
     ns["instance"] = instance
+    ns["IR"] = runtime._interrupt_cell
+    ns["FU"] = runtime._fuel_cell
     types = syntax.types
 
     # 1. imports

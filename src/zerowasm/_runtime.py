@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import weakref
 from typing import Any, List, Mapping, Optional, Union
 
 from ._binary import decode_module
@@ -46,12 +47,25 @@ class RuntimeConfig:
     handles runs as machine code, where the platform allows it; the rest in Python) or
     ``"auto"``; the default comes from ``ZEROWASM_TIER`` (else ``"python"``), and
     ``ZEROWASM_NATIVE=0`` turns the native tier off whatever is asked.
+
+    ``interruptible``: compile check points at every function entry and loop header so
+    that :meth:`Runtime.interrupt` (from any thread) stops a running guest with
+    ``Trap(INTERRUPTED)``. ``consume_fuel``: charge every function entry and loop
+    iteration with the number of instructions it may run (:meth:`Runtime.set_fuel`);
+    when the fuel runs out the guest traps with ``Trap(FUEL_EXHAUSTED)``. Both are off
+    by default because the checks cost time (see RATIONALE.md, "Stopping a guest");
+    fuel is counted by the Python tier only, so it turns the native tier off.
+    ``cache_dir``: a directory where compiled code is kept across processes (None: no
+    disk cache).
     """
 
     max_call_depth: int = dataclasses.field(default_factory=_default_call_depth)
     max_memory_pages: Optional[int] = None
     max_table_elements: Optional[int] = None
     tier: str = dataclasses.field(default_factory=_default_tier)
+    interruptible: bool = False
+    consume_fuel: bool = False
+    cache_dir: Optional[str] = None
 
 
 class ImportType:
@@ -129,15 +143,23 @@ class Runtime:
     """Compiles and instantiates modules. ``Runtime(RuntimeConfig(...))``."""
 
     def __init__(self, config: Optional[RuntimeConfig] = None) -> None:
-        self.config = config or RuntimeConfig()
-        self.engine: Any = PythonEngine()
-        if self.config.tier not in ("python", "native", "auto"):
-            raise ValueError("tier must be 'python', 'native' or 'auto', not %r" % (self.config.tier,))
-        if self.config.tier != "python":
+        self.config = config = config or RuntimeConfig()
+        self.engine: Any = PythonEngine(cache_dir=config.cache_dir,
+                                        interruptible=config.interruptible,
+                                        consume_fuel=config.consume_fuel)
+        #: read by every check point of this runtime's code (see RuntimeConfig)
+        self._interrupt_cell = [0]
+        self._fuel_cell = [0]
+        self._instances: "weakref.WeakSet[Instance]" = weakref.WeakSet()
+        self._native = False
+        if config.tier not in ("python", "native", "auto"):
+            raise ValueError("tier must be 'python', 'native' or 'auto', not %r" % (config.tier,))
+        if config.tier != "python" and not config.consume_fuel:
             from ._engine.native import native_engine
-            engine = native_engine(self.engine, self.config.tier)
+            engine = native_engine(self.engine, config.tier, cache_dir=config.cache_dir)
             if engine is not None:
                 self.engine = engine
+                self._native = True
         needed = self.config.max_call_depth + 200
         if sys.getrecursionlimit() < needed:
             sys.setrecursionlimit(needed)
@@ -159,4 +181,48 @@ class Runtime:
         Raises LinkError when an import is missing or mistyped, and Trap when an
         element or data segment is out of bounds or the start function traps.
         """
-        return instantiate(self, module, imports)
+        instance = instantiate(self, module, imports)
+        if self._native:
+            self._instances.add(instance)
+        return instance
+
+    # ------------------------------------------------------------------ stopping a guest
+    def interrupt(self) -> None:
+        """Stop the guest call running in this runtime (callable from any thread, or from
+        a signal handler): it traps with ``Trap(TrapKind.INTERRUPTED)`` at its next
+        function entry or loop header. If no call is running, the next call stops at
+        its first check point. Needs ``RuntimeConfig(interruptible=True)``."""
+        if not self.config.interruptible:
+            raise RuntimeError("this runtime cannot be interrupted: create it with "
+                               "RuntimeConfig(interruptible=True)")
+        self._interrupt_cell[0] = 1
+        if self._native:
+            from ._engine.native import interrupt as interrupt_native
+            for instance in list(self._instances):
+                interrupt_native(instance)
+
+    def _interrupt_delivered(self) -> None:
+        """A ``Trap(INTERRUPTED)`` reached the host: the request is used up everywhere."""
+        self._interrupt_cell[0] = 0
+        if self._native:
+            from ._engine.native import clear_interrupt
+            for instance in list(self._instances):
+                clear_interrupt(instance)
+
+    def set_fuel(self, fuel: int) -> None:
+        """Give the guests of this runtime ``fuel`` units (about one per instruction
+        executed) to spend from now on. Needs ``RuntimeConfig(consume_fuel=True)``."""
+        self._require_fuel()
+        if not isinstance(fuel, int) or isinstance(fuel, bool) or fuel < 0:
+            raise ValueError("fuel must be a non-negative int, not %r" % (fuel,))
+        self._fuel_cell[0] = fuel
+
+    def get_fuel(self) -> int:
+        """The fuel left (0 after a ``Trap(FUEL_EXHAUSTED)``)."""
+        self._require_fuel()
+        return max(self._fuel_cell[0], 0)
+
+    def _require_fuel(self) -> None:
+        if not self.config.consume_fuel:
+            raise RuntimeError("this runtime does not meter fuel: create it with "
+                               "RuntimeConfig(consume_fuel=True)")

@@ -188,6 +188,10 @@ class Function:
             if not trap.frames:
                 from .._backtrace import frames_of
                 trap.frames = frames_of(trap.__traceback__)
+            if trap.kind is TrapKind.INTERRUPTED:
+                runtime = getattr(self.instance, "runtime", None)
+                if runtime is not None:
+                    runtime._interrupt_delivered()
             raise
 
     def __repr__(self) -> str:

@@ -2,153 +2,77 @@
 
 Theory of operation
 -------------------
-A plugin call runs Wasm compiled to Python in the caller's thread. To stop it from
-outside, something must interrupt that thread between two Python bytecodes. Until the
-engine checks an interrupt flag itself (at loop headers and function entries -- see
-"Engine hook" below), this module uses what the interpreter offers:
+Every :class:`~zerowasm.plugin.Plugin` has a runtime of its own created with
+``RuntimeConfig(interruptible=True)``: the compiled guest tests the runtime's interrupt
+cell at every function entry and loop header, and :meth:`zerowasm.Runtime.interrupt`
+(callable from any thread) sets it, so the guest traps with ``Trap(INTERRUPTED)`` at
+its next check point -- within microseconds, on every Python implementation, and
+always at a point where the guest's state is consistent. A plugin with a fuel budget
+gets ``consume_fuel=True`` too: each function entry and loop iteration is charged
+with the number of instructions it may run, ``Trap(FUEL_EXHAUSTED)`` when none is left.
+(The checks cost ~1.0-1.15x for interrupts, ~1.4x for fuel: see RATIONALE.md.)
 
-* **CPython**: ``PyThreadState_SetAsyncExc`` (through ``ctypes.pythonapi``) schedules an
-  exception in the calling thread; the interpreter raises it at its next "eval breaker"
-  check, which happens on every backward jump and every function call -- so a guest
-  stuck in ``(loop (br 0))`` (a Python ``while True: continue``) is stopped within a
-  few microseconds of the deadline. A thread blocked inside a C call (a long
-  ``time.sleep``, a socket read) sees it only when the call returns; the plugin's own
-  blocking points (WASI ``poll_oneoff`` sleeps, HTTP requests) therefore wait with the
-  remaining time as their timeout and wake up early on cancellation.
-* **PyPy** (no ``ctypes.pythonapi``): a trace function (``sys.settrace``) is installed
-  in the calling thread for calls that have a deadline or whose plugin handed out a
-  cancel handle; it checks the flag on every traced line. It works everywhere, but
-  tracing makes such calls several times slower.
+A :class:`CallGuard` is one plugin's call as other threads see it. The calling thread
+brackets the guest with :meth:`CallGuard.begin` / :meth:`CallGuard.end`; the watchdog
+(on a deadline) or a cancel handle calls :meth:`CallGuard.interrupt`, which records the
+reason ("timeout" or "cancel") and interrupts the runtime -- only while that very call
+is running (a lock and a call serial close the races), and :meth:`CallGuard.end`
+withdraws a request that arrived after the guest's last check point.
 
-The exception, :class:`Interrupted`, derives from ``BaseException`` so that a host
-function's ``except Exception`` does not swallow it. It can land anywhere in the
-guest's Python frames, including in the middle of a host function, so the plugin drops
-the instance after an interrupted call and instantiates afresh on the next one.
-
-Races are closed with one lock per guard: the watchdog (or a canceller) delivers only
-while the call is marked running, and the call, when it ends, marks itself not running
-and lets a delivered-but-not-yet-raised exception be raised and caught there (see
-:func:`_drain_async_exc`), so nothing ever escapes past :meth:`CallGuard.end`.
+Host code is not interrupted: a host function runs to completion and the guest stops at
+its next check point after it returns. The plugin's own blocking points (WASI
+``poll_oneoff`` sleeps, HTTP requests) wait with the remaining time as their timeout and
+wake up early on cancellation (:meth:`CallGuard.sleep`, :meth:`CallGuard.check`, which
+raise :class:`Interrupted`).
 
 Timeouts are scheduled on one daemon thread per process (a heap of deadlines): a call
 with ``timeout_ms`` costs a heap push and no thread start.
-
-Fuel (a deterministic budget) without engine support is counted with the same trace
-mechanism: one unit per traced line of compiled guest code, in the calling thread only.
-Deterministic for a given zerowasm version and module; not a Wasm instruction count.
-
-Engine hook
------------
-What the plugin layer needs from the engine to make these exact and free when unused
-(see the report in docs/plugins.md): a per-store *interrupt cell* checked at every loop
-header and function entry, raising ``Trap(TrapKind.TIMEOUT)`` / ``Trap(INTERRUPTED)``,
-settable from any thread; and a *fuel counter* decremented per basic block by its static
-instruction count, raising ``Trap(TrapKind.FUEL_EXHAUSTED)``. :func:`engine_hooks`
-detects them; when present they replace the fallbacks here.
 """
 
 from __future__ import annotations
 
-import ctypes
 import heapq
 import itertools
-import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
-from .._errors import Trap, TrapKind
-
-__all__ = ["Interrupted", "CallGuard", "FuelMeter", "async_exceptions_supported",
-           "WATCHDOG", "engine_hooks"]
-
-_GUEST_FILENAME_PREFIX = "<wasm:"
+__all__ = ["Interrupted", "CallGuard", "WATCHDOG"]
 
 
 class Interrupted(BaseException):
-    """Raised asynchronously in a thread running a guest whose call was stopped."""
+    """Raised by the plugin's blocking host code when its call was stopped.
 
-
-def _set_async_exc() -> Optional[Callable[[int, Any], int]]:
-    api = getattr(ctypes, "pythonapi", None)
-    if api is None or sys.implementation.name != "cpython":
-        return None
-    try:
-        function = api.PyThreadState_SetAsyncExc
-    except AttributeError:  # pragma: no cover
-        return None
-    function.argtypes = [ctypes.c_ulong, ctypes.py_object]
-    function.restype = ctypes.c_int
-    return function
-
-
-_SET_ASYNC_EXC = _set_async_exc()
-
-
-def async_exceptions_supported() -> bool:
-    """Whether a running call can be interrupted without tracing (CPython)."""
-    return _SET_ASYNC_EXC is not None
-
-
-def engine_hooks(runtime: Any) -> Tuple[bool, bool]:
-    """Whether the engine offers (an interrupt cell, a fuel counter).
-
-    None of the engines has them yet; see the module docstring for what is needed.
-    """
-    return (False, False)
-
-
-def _drain_async_exc() -> None:
-    """Let an interruption that was scheduled but not yet raised be raised, and catch it.
-
-    ``PyThreadState_SetAsyncExc(tid, NULL)`` would cancel it, but on CPython 3.11 that
-    leaves the interpreter's "pending async exception" signal set for good (only raising
-    the exception clears it), which slows every thread and, with a trace function
-    installed, hangs the interpreter. A few backward jumps are enough for the
-    interpreter to raise a pending exception.
-    """
-    try:
-        for _ in range(64):
-            pass
-    except Interrupted:
-        pass
+    Derives from ``BaseException`` so that a host function's ``except Exception`` does
+    not swallow it."""
 
 
 class CallGuard:
-    """One plugin's running call, as other threads see it.
-
-    The calling thread brackets the guest with :meth:`begin` / :meth:`end`; any thread
-    may call :meth:`interrupt` (the watchdog does on a deadline, a cancel handle on
-    demand). ``fired`` is the reason ("timeout" or "cancel") once interrupted.
-    """
+    """One plugin's running call, as other threads see it (see the module docstring)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.thread_id = 0
         self.running = False
         self.fired: Optional[str] = None
         self.deadline: Optional[float] = None
         self.serial = 0
-        self.traced = False   # use the trace fallback for interruption (PyPy)
         self.wake = threading.Event()
-        self._previous_trace: Any = None
-        self._tracing = False
+        self._runtime: Any = None
+
+    def attach(self, runtime: Any) -> None:
+        """The (interruptible) runtime whose guests this guard stops."""
+        self._runtime = runtime
 
     # -- the calling thread ------------------------------------------------------------------
-    def begin(self, timeout: Optional[float], cancellable: bool) -> None:
+    def begin(self, timeout: Optional[float], cancellable: bool = True) -> None:
         """Mark a call as running in this thread; ``timeout`` in seconds or None."""
-        self.thread_id = threading.get_ident()
-        self.fired = None
-        self.serial += 1
-        if self.wake.is_set():
-            self.wake.clear()
-        if timeout is not None:
-            self.deadline = time.monotonic() + timeout
-        else:
-            self.deadline = None
-        if _SET_ASYNC_EXC is None and (timeout is not None or cancellable):
-            self._start_tracing()
-        self.running = True
+        with self._lock:
+            self.fired = None
+            self.serial += 1
+            if self.wake.is_set():
+                self.wake.clear()
+            self.deadline = None if timeout is None else time.monotonic() + timeout
+            self.running = True
         if timeout is not None:
             WATCHDOG.schedule(self.deadline, self, self.serial)  # type: ignore[arg-type]
 
@@ -157,10 +81,9 @@ class CallGuard:
         with self._lock:
             was_fired = self.running and self.fired is not None
             self.running = False
-        if was_fired and _SET_ASYNC_EXC is not None:
-            _drain_async_exc()
-        if self._tracing:
-            self._stop_tracing()
+            if was_fired and self._runtime is not None:
+                # a request that reached no check point must not stop the next call
+                self._runtime._interrupt_delivered()
 
     def remaining(self) -> Optional[float]:
         """Seconds left before the deadline (None without one; never negative)."""
@@ -191,83 +114,9 @@ class CallGuard:
                 return False
             self.fired = reason
             self.wake.set()
-            if _SET_ASYNC_EXC is not None:
-                _SET_ASYNC_EXC(self.thread_id, Interrupted)
+            if self._runtime is not None:
+                self._runtime.interrupt()
         return True
-
-    # -- trace fallback (PyPy) ---------------------------------------------------------------
-    def _start_tracing(self) -> None:
-        guard = self
-
-        def local(frame: Any, event: str, arg: Any) -> Any:
-            if guard.fired is not None:
-                raise Interrupted(guard.fired)
-            return local
-
-        def global_(frame: Any, event: str, arg: Any) -> Any:
-            if guard.fired is not None:
-                raise Interrupted(guard.fired)
-            if frame.f_code.co_filename.startswith(_GUEST_FILENAME_PREFIX):
-                return local
-            return None
-
-        self._previous_trace = sys.gettrace()
-        self._tracing = True
-        sys.settrace(global_)
-
-    def _stop_tracing(self) -> None:
-        self._tracing = False
-        sys.settrace(self._previous_trace)
-        self._previous_trace = None
-
-
-class FuelMeter:
-    """A fuel budget counted by tracing compiled guest code (no engine support yet).
-
-    One unit is one traced line of the Python the guest was compiled to (roughly one
-    Wasm instruction or a few). Running out raises ``Trap(FUEL_EXHAUSTED)`` inside the
-    guest. ``remaining`` is what is left after a call.
-    """
-
-    def __init__(self, fuel: int, guard: Optional[CallGuard] = None) -> None:
-        self.remaining = fuel
-        self._guard = guard
-        self._previous: Any = None
-
-    def __enter__(self) -> FuelMeter:
-        meter = self
-        guard = self._guard
-
-        def local(frame: Any, event: str, arg: Any) -> Any:
-            if guard is not None and guard.fired is not None:
-                raise Interrupted(guard.fired)
-            if event == "line":
-                meter.remaining -= 1
-                if meter.remaining < 0:
-                    meter.remaining = 0
-                    raise Trap(TrapKind.FUEL_EXHAUSTED)
-            return local
-
-        def global_(frame: Any, event: str, arg: Any) -> Any:
-            code = frame.f_code
-            # a guest function's frame (not the module-level code run when it is bound)
-            if code.co_filename.startswith(_GUEST_FILENAME_PREFIX) and code.co_name != "<module>":
-                meter.remaining -= 1  # the call itself
-                if meter.remaining < 0:
-                    meter.remaining = 0
-                    raise Trap(TrapKind.FUEL_EXHAUSTED)
-                return local
-            return None
-
-        if self.remaining <= 0:
-            raise Trap(TrapKind.FUEL_EXHAUSTED)
-        self._previous = sys.gettrace()
-        sys.settrace(global_)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        sys.settrace(self._previous)
-        self._previous = None
 
 
 class _Watchdog:

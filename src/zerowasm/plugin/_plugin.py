@@ -69,7 +69,7 @@ from ._errors import (
 from ._host_fn import HOST_FN_REGISTRY, CurrentPlugin, Function, Val, ValType
 from ._http import HttpClient
 from ._kernel import Kernel, KernelMemoryError
-from ._limits import CallGuard, FuelMeter, Interrupted
+from ._limits import CallGuard, Interrupted
 from ._manifest import Manifest, load_manifest
 
 __all__ = ["CompiledPlugin", "Plugin", "CancelHandle", "compile_module"]
@@ -82,26 +82,43 @@ _I32_SIGN = 0x80000000
 _CACHE_SIZE = 32
 _cache: collections.OrderedDict[str, Module] = collections.OrderedDict()
 _cache_lock = threading.Lock()
-_compiler: Optional[Runtime] = None
+#: one compiling runtime per kind of code: (interruptible, fuel-metered)
+_compilers: Dict[Tuple[bool, bool], Runtime] = {}
+
+
+def _compiler(consume_fuel: bool) -> Runtime:
+    """The runtime whose engine compiles plugin code: with interrupt checks always (so
+    timeouts and cancel handles stop a guest at its next loop header or call), with
+    fuel checks only for plugins given a fuel budget (they cost ~1.4x)."""
+    key = (True, consume_fuel)
+    runtime = _compilers.get(key)
+    if runtime is None:
+        runtime = _compilers[key] = Runtime(RuntimeConfig(
+            tier="python" if consume_fuel else RuntimeConfig().tier,
+            interruptible=True, consume_fuel=consume_fuel))
+    return runtime
 
 
 def compile_module(data: bytes) -> Module:
     """Decode and validate ``data`` once per process (cached by sha256)."""
-    global _compiler
     key = hashlib.sha256(data).hexdigest()
     with _cache_lock:
         module = _cache.get(key)
         if module is not None:
             _cache.move_to_end(key)
             return module
-        if _compiler is None:
-            _compiler = Runtime()
-    module = _compiler.compile(data)
+        compiler = _compiler(False)
+    module = compiler.compile(data)
     with _cache_lock:
         _cache[key] = module
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return module
+
+
+def with_fuel(module: Module) -> Module:
+    """``module`` (already validated) for the fuel-metering engine."""
+    return Module(module.syntax, module.function_infos, _compiler(True).engine, module.name)
 
 
 def _signed32(value: int) -> int:
@@ -189,12 +206,27 @@ class CompiledPlugin:
         # memory.max_pages is enforced per call by the plugin (see Plugin._limit_memory);
         # max_memory_pages is zerowasm's hard cap on every memory, at any time
         self.max_memory_pages = max_memory_pages
-        self.runtime = Runtime(RuntimeConfig(max_memory_pages=max_memory_pages))
+        self._fuel_modules: Optional[Tuple[Module, List[Tuple[str, Module]]]] = None
         self._function_exports: Dict[str, FunctionType] = {
             e.name: e.type for e in self.main.exports  # type: ignore[misc]
             if e.kind == ExternKind.FUNCTION}
         self._check_imports()
         self.pointer = 1  # the SDK's handle; -1 once freed
+
+    def runtime_config(self, consume_fuel: bool) -> RuntimeConfig:
+        """The configuration of the runtime each :class:`Plugin` gets for itself."""
+        base = _compiler(consume_fuel).config
+        return RuntimeConfig(max_memory_pages=self.max_memory_pages, tier=base.tier,
+                             interruptible=True, consume_fuel=consume_fuel)
+
+    def modules(self, consume_fuel: bool) -> Tuple[Module, List[Tuple[str, Module]]]:
+        """The main module and the linked ones, compiled with fuel checks or without."""
+        if not consume_fuel:
+            return self.main, self.linked
+        if self._fuel_modules is None:
+            self._fuel_modules = (with_fuel(self.main),
+                                  [(name, with_fuel(m)) for name, m in self.linked])
+        return self._fuel_modules
 
     def _provided(self) -> Dict[str, Dict[str, Any]]:
         """What each import namespace offers: name -> FunctionType (or an extern kind)."""
@@ -317,6 +349,9 @@ class Plugin:
         self._timeout = None if timeout_ms is None else timeout_ms / 1000.0
         self._fuel = fuel if fuel is not None else compiled.fuel
         self.fuel_consumed: Optional[int] = None
+        # a runtime of its own: its interrupt and fuel cells serve this plugin only
+        self._runtime = Runtime(compiled.runtime_config(self._fuel is not None))
+        self._guard.attach(self._runtime)
         self._wasi_base = wasi_config
         self._current = CurrentPlugin(self)
         self._env = env_functions(self)
@@ -437,19 +472,19 @@ class Plugin:
         """
         guard = self._guard
         fuel = self._fuel
+        runtime = self._runtime
         outcome: Optional[Tuple[Any, Optional[BaseException]]] = None
         try:
-            guard.begin(self._timeout, self._cancellable and fuel is None)
+            guard.begin(self._timeout, self._cancellable)
             try:
                 if fuel is None:
                     outcome = (function(*args), None)
                 else:
-                    meter = FuelMeter(fuel, guard)
+                    runtime.set_fuel(fuel)
                     try:
-                        with meter:
-                            outcome = (function(*args), None)
+                        outcome = (function(*args), None)
                     finally:
-                        self.fuel_consumed = fuel - meter.remaining
+                        self.fuel_consumed = fuel - runtime.get_fuel()
             except Interrupted as error:
                 outcome = (None, error)
             except RecursionError:
@@ -487,9 +522,13 @@ class Plugin:
             if failure.kind == TrapKind.FUEL_EXHAUSTED:
                 raise FuelExhausted("plugin ran out of fuel", -1, name) from failure
             if failure.kind in (TrapKind.TIMEOUT, TrapKind.INTERRUPTED):
+                # the runtime's interrupt cell was set by the watchdog or a cancel handle
                 self._drop_instance()
-                raise (Cancelled if failure.kind == TrapKind.INTERRUPTED else Timeout)(
-                    "timeout", _TRAP_RC, name) from failure
+                cancelled = (self._guard.fired == "cancel" if self._guard.fired
+                             else failure.kind == TrapKind.INTERRUPTED)
+                if cancelled:
+                    raise Cancelled("timeout (cancelled)", _TRAP_RC, name) from failure
+                raise Timeout("timeout", _TRAP_RC, name) from failure
             if self._oom:
                 raise OutOfMemory("oom", -1, name) from failure
             message = self._kernel.error_message()
@@ -551,7 +590,8 @@ class Plugin:
             raise Error("the plugin has been freed")
         self._drop_instance()
         self._check_initial_memories()
-        runtime = compiled.runtime
+        runtime = self._runtime
+        main, linked = compiled.modules(self._fuel is not None)
         imports: Dict[str, Any] = {ENV_MODULE: self._env}
         for namespace, functions in self._user.items():
             imports[namespace] = dict(functions)
@@ -564,14 +604,14 @@ class Plugin:
             imports[_WASI_MODULE] = self._wasi.functions()
 
         def build() -> Any:
-            for name, module in compiled.linked:
+            for name, module in linked:
                 instance = runtime.instantiate(module, imports)
                 self._linked_instances.append(instance)
                 self._limit_memories(instance)
                 merged = dict(imports.get(name, {}))
                 merged.update(instance.exports)
                 imports[name] = merged
-            return runtime.instantiate(compiled.main, imports)
+            return runtime.instantiate(main, imports)
 
         self._reset_budget()
         instance, failure = self._run(build)

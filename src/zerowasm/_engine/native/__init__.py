@@ -33,6 +33,7 @@ from .instance import (DEFAULT_STACK_BUDGET, NativeInstance, NativeUnavailable,
                        install_unraisable_hook)
 from .module import CompiledCode, ModuleCompiler
 from .cache import NativeCodeCache
+from . import layout as L
 from .tables import NATIVE_KEY, synced_elements
 
 #: tier "auto": modules with at most this many bytes of code compile at their first call
@@ -42,7 +43,7 @@ HOT_CALLS = 1000
 _COUNTED_KEY = "__native_counted__"
 
 __all__ = ["NativeEngine", "NativeModule", "available", "native_engine", "enable",
-           "Unsupported", "probe_failure", "interrupt"]
+           "Unsupported", "probe_failure", "interrupt", "clear_interrupt"]
 
 _enabled = False
 _enable_lock = threading.Lock()
@@ -91,6 +92,14 @@ def interrupt(instance: Any) -> bool:
         return False
     native.interrupt()
     return True
+
+
+def clear_interrupt(instance: Any) -> None:
+    """Forget an interrupt request of ``instance`` that no check point has seen yet."""
+    native = instance.namespace.get(NATIVE_KEY)
+    if native:
+        native.interrupt_requested = False
+        native.q[L.INTERRUPT // 8] = 0
 
 
 class NativeModule:

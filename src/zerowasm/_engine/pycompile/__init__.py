@@ -13,38 +13,44 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from ... import _numeric
+from ... import _numeric, _simd
 from ..._syntax import ModuleSyntax
 from ..._validate.info import FunctionInfo
 from .cache import CodeCache
-from .compiler import compile_function
+from .compiler import NO_CHECKS, Checks, compile_function
 from .support import RUNTIME_HELPERS
+from .vector import VECTOR_CODECS
 
-__all__ = ["PythonEngine", "PythonModule", "HELPERS", "compile_function"]
+__all__ = ["PythonEngine", "PythonModule", "HELPERS", "compile_function", "Checks"]
 
 #: Every name generated code uses besides the instance's own (``f3``, ``M0``, ...).
 HELPERS: Dict[str, Any] = dict(_numeric.NUMERIC_HELPERS)
 HELPERS.update(RUNTIME_HELPERS)
+HELPERS.update(_simd.SIMD_HELPERS)
+HELPERS.update(VECTOR_CODECS)
 
 
 class PythonModule:
     """Per-module state of the Python engine: sources and code objects, by function."""
 
     def __init__(self, module: ModuleSyntax, function_infos: List[FunctionInfo],
-                 cache_dir: Optional[str] = None) -> None:
+                 cache_dir: Optional[str] = None, checks: Checks = NO_CHECKS) -> None:
         self.module = module
         self.function_infos = function_infos
+        self.checks = checks
         self._sources: Dict[int, str] = {}
         self._codes: Dict[int, Any] = {}
         self._lock = threading.Lock()
-        self._disk: Optional[CodeCache] = CodeCache(cache_dir, module) if cache_dir else None
+        self._disk: Optional[CodeCache] = (CodeCache(cache_dir, module, checks.key)
+                                           if cache_dir else None)
 
     def source_of(self, function_index: int) -> str:
         """The generated Python source of defined function ``function_index``."""
         source = self._sources.get(function_index)
         if source is None:
             defined = function_index - self.module.imported_function_count
-            source = compile_function(self.module, defined, self.function_infos[defined])
+            source = compile_function(self.module, defined, self.function_infos[defined],
+                                      self.checks)
             self._sources[function_index] = source
         return source
 
@@ -95,13 +101,16 @@ class PythonEngine:
     name = "python"
     HELPERS: Mapping[str, Any] = HELPERS
 
-    def __init__(self, cache_dir: Optional[str] = None) -> None:
+    def __init__(self, cache_dir: Optional[str] = None, interruptible: bool = False,
+                 consume_fuel: bool = False) -> None:
         #: where compiled functions are kept across processes (None: not at all)
         self.cache_dir = cache_dir
+        #: check points compiled into every function (interrupt cell ``IR``, fuel ``FU``)
+        self.checks = Checks(interruptible, consume_fuel)
 
     def prepare(self, module: ModuleSyntax, function_infos: Optional[list] = None) -> PythonModule:
         """Per-module preparation (no compilation happens here)."""
         if function_infos is None:
             from ..._validate import validate_module
             function_infos = validate_module(module)
-        return PythonModule(module, function_infos, self.cache_dir)
+        return PythonModule(module, function_infos, self.cache_dir, self.checks)

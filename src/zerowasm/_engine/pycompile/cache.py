@@ -7,7 +7,8 @@ with thousands of functions pays it on every start. The cache keeps each functio
 code object (``marshal``) in ``<cache_dir>/<module key>/f<index>.code``.
 
 The *module key* is a SHA-256 over everything the generated code depends on: the
-compiler itself (the source of every module of this package), the Python
+compiler itself (the source of every module of this package) and its options (check
+points, :class:`.compiler.Checks`), the Python
 implementation and bytecode version (``sys.implementation.cache_tag`` and
 ``sys.version_info``), and the module's types, function types, global types, import
 counts, function names and every function's locals and body. A stale or corrupt entry
@@ -52,10 +53,12 @@ def _compiler_key() -> str:
     return _COMPILER_KEY
 
 
-def module_key(module: ModuleSyntax) -> str:
-    """The cache key of ``module`` (see the module docstring)."""
+def module_key(module: ModuleSyntax, variant: str = "") -> str:
+    """The cache key of ``module`` compiled with options ``variant`` (see the module
+    docstring)."""
     digest = hashlib.sha256()
     digest.update(_compiler_key().encode())
+    digest.update(variant.encode() + b"\0")
     digest.update(repr((sys.implementation.cache_tag, tuple(sys.version_info))).encode())
     digest.update(repr([(t.params, t.results) for t in module.types]).encode())
     digest.update(repr(module.function_types).encode())
@@ -73,8 +76,8 @@ def module_key(module: ModuleSyntax) -> str:
 class CodeCache:
     """The cached code objects of one module."""
 
-    def __init__(self, directory: str, module: ModuleSyntax) -> None:
-        self.directory = os.path.join(directory, module_key(module)[:40])
+    def __init__(self, directory: str, module: ModuleSyntax, variant: str = "") -> None:
+        self.directory = os.path.join(directory, module_key(module, variant)[:40])
 
     def _path(self, function_index: int) -> str:
         return os.path.join(self.directory, "f%d.code" % function_index)

@@ -40,10 +40,13 @@ Traps are ``raise Trap(...)`` or come from helpers; out-of-bounds memory accesse
 ``struct.error``/``IndexError`` from the access itself, which the function's ``try``
 turns into ``Trap(OUT_OF_BOUNDS_MEMORY_ACCESS)`` only when raised in its own frame.
 
-Extending: fuel or timeout checks belong at function entry (``source``) and at every
-loop header: the start of a ``pyloop`` loop's body, an absorbed loop's segment and
-entry 0 of a loop region (``open_construct``/``open_region``), which every back edge
-passes. SIMD is one more handler family (``vector.py``) merged in :mod:`.handlers`.
+Check points (opt-in, :class:`Checks`): with ``interruptible`` or ``consume_fuel`` the
+function entry (``source``) and every loop header -- the start of a ``pyloop`` loop's
+body, an absorbed loop's segment and entry 0 of a loop region, which every back edge
+passes -- test the runtime's interrupt cell ``IR`` and/or charge the runtime's fuel
+cell ``FU`` with the static instruction count of the code that runs until the next
+check point (:func:`fuel_costs`). Without them no check is emitted at all. SIMD is one
+more handler family (``vector.py``) merged in :mod:`.handlers`.
 
 Spec: Core 2.0 §4.4 (exec/instructions.html) for what every instruction does.
 """
@@ -61,7 +64,8 @@ from ..._validate.info import BlockInfo, FunctionInfo
 from .codegen import Expr, If, Statement, While, render
 from .regions import CHAIN_MIN, Construct, RegionPlan, build_tree, chain_length, loop_chain
 
-__all__ = ["compile_function", "FunctionCompiler", "Ctl", "PyLoop",
+__all__ = ["compile_function", "FunctionCompiler", "Ctl", "PyLoop", "Checks", "NO_CHECKS",
+           "fuel_costs",
            "MAX_EXPR_DEPTH", "LOOP_BUDGET", "INDENT_BUDGET", "CHAIN_NEEDS_TABLE"]
 
 #: Deepest pending expression before operands are materialized (Python's parser allows
@@ -80,6 +84,65 @@ _ZERO = {ValType.I32: "0", ValType.I64: "0", ValType.F32: "0.0", ValType.F64: "0
          ValType.FUNCREF: "None", ValType.EXTERNREF: "None", ValType.V128: "0"}
 
 Handler = Callable[["FunctionCompiler", tuple], None]
+
+
+class Checks:
+    """What generated code checks at function entries and loop headers.
+
+    ``interruptible``: ``if IR[0]: interrupted(IR)`` (the runtime's interrupt cell, set
+    from any thread); ``consume_fuel``: ``FU[0] -= n`` then ``if FU[0] < 0:
+    out_of_fuel(FU)`` where ``n`` is the number of instructions the code up to the next
+    check point holds. Part of every compiled function's identity (and cache key).
+    """
+
+    __slots__ = ("interruptible", "consume_fuel")
+
+    def __init__(self, interruptible: bool = False, consume_fuel: bool = False) -> None:
+        self.interruptible = bool(interruptible)
+        self.consume_fuel = bool(consume_fuel)
+
+    @property
+    def any(self) -> bool:
+        return self.interruptible or self.consume_fuel
+
+    @property
+    def key(self) -> str:
+        return "i%d-f%d" % (self.interruptible, self.consume_fuel)
+
+    def lines(self, cost: int) -> List[str]:
+        """The statements of one check point charging ``cost`` units of fuel."""
+        out = []
+        if self.interruptible:
+            out.append("if IR[0]: interrupted(IR)")
+        if self.consume_fuel:
+            out.append("FU[0] -= %d" % max(cost, 1))
+            out.append("if FU[0] < 0: out_of_fuel(FU)")
+        return out
+
+
+NO_CHECKS = Checks()
+
+
+def fuel_costs(instructions: List[tuple], info: FunctionInfo) -> Dict[int, int]:
+    """Fuel charged at each check point: ``-1`` (function entry) and the index of every
+    branched ``loop`` map to the number of instructions directly inside them (not inside
+    a nested branched loop), the code one entry or one iteration may run. An unbranched
+    loop never repeats, so its instructions count for the construct around it.
+    """
+    costs: Dict[int, int] = {-1: 0}
+    owners = [-1]      # per open construct: the check point its instructions charge
+    for pc, instruction in enumerate(instructions):
+        opcode = instruction[0]
+        owner = owners[-1]
+        costs[owner] += 1
+        if opcode == 0x03 and info.blocks[pc].branched:      # loop
+            owners.append(pc)
+            costs[pc] = 0
+        elif opcode == 0x02 or opcode == 0x03 or opcode == 0x04:  # block, loop, if
+            owners.append(owner)
+        elif opcode == 0x0B and len(owners) > 1:               # end
+            owners.pop()
+    return costs
 
 
 class PyLoop:
@@ -132,7 +195,7 @@ class FunctionCompiler:
     """Compiles one function body; see the module docstring."""
 
     def __init__(self, module: ModuleSyntax, defined_index: int, info: FunctionInfo,
-                 handlers: Dict[int, Handler]) -> None:
+                 handlers: Dict[int, Handler], checks: Checks = NO_CHECKS) -> None:
         self.module = module
         self.defined_index = defined_index
         self.index = module.imported_function_count + defined_index
@@ -160,6 +223,8 @@ class FunctionCompiler:
         self.region_count = 0
         self.constants: Dict[str, str] = {}
         self.constant_lines: List[str] = []
+        self.checks = checks
+        self.check_costs = fuel_costs(self.instructions, info) if checks.any else {}
 
     # ------------------------------------------------------------------ constants
     def constant(self, source: str) -> str:
@@ -187,6 +252,11 @@ class FunctionCompiler:
 
     def emit(self, line: str) -> None:
         self.out.append(line)
+
+    def emit_check(self, pc: int) -> None:
+        """The check point of the loop at ``pc`` (see :class:`Checks`), if enabled."""
+        if self.checks.any:
+            self.out.extend(self.checks.lines(self.check_costs.get(pc, 1)))
 
     def materialize(self, p: int, force: bool = False) -> None:
         """Evaluate the entry at height ``p`` into its slot ``s{p}`` now.
@@ -544,6 +614,8 @@ class FunctionCompiler:
             self.out.append(ctl.while_node)
             self.out = ctl.while_node.body
             self.indent += 1
+            if kind == "loop":
+                self.emit_check(pc)
             if cond is not None:
                 ctl.if_node = If(cond.truth)
                 self.out.append(ctl.if_node)
@@ -555,6 +627,7 @@ class FunctionCompiler:
             ctl.plan = plan
             if kind == "loop":
                 self.out = plan.segments[plan.entries[pc]]
+                self.emit_check(pc)
             elif kind == "if":
                 assert cond is not None
                 target = info.else_ if info.else_ != -1 else info.end
@@ -581,6 +654,8 @@ class FunctionCompiler:
         self.out.append(ctl.while_node)
         self.out = plan.segments[0]
         self.indent += 1 + plan.tree_depth()
+        if ctl.kind == "loop":
+            self.emit_check(self.pc)
         if cond is not None:
             info = ctl.info
             node_if = If(_negate(cond.truth))
@@ -733,6 +808,8 @@ class FunctionCompiler:
             lines.append("    l%d = %s" % (i, _ZERO[t]))
         if self.uses_L:
             lines.append("    L = 0")
+        if self.checks.any:
+            lines.extend("    " + line for line in self.checks.lines(self.check_costs[-1]))
         if self.uses_memory:
             lines.append("    try:")
             render(self.body, 2, lines)
@@ -874,10 +951,11 @@ def _paren(text: str) -> str:
     return "(" + text + ")"
 
 
-def compile_function(module: ModuleSyntax, defined_index: int, info: FunctionInfo) -> str:
+def compile_function(module: ModuleSyntax, defined_index: int, info: FunctionInfo,
+                     checks: Checks = NO_CHECKS) -> str:
     """The Python source of defined function ``defined_index`` (``def f{index}(...)``).
 
     Spec: Core 2.0 §4.4 (exec/instructions.html).
     """
     from .handlers import HANDLERS
-    return FunctionCompiler(module, defined_index, info, HANDLERS).compile()
+    return FunctionCompiler(module, defined_index, info, HANDLERS, checks).compile()

@@ -19,7 +19,8 @@ from typing import Any, Dict, List, Optional
 from ... import _numeric
 from ..._errors import Trap, TrapKind
 
-__all__ = ["RUNTIME_HELPERS", "is_memory_fault", "indirect_call_trap", "memory_fill",
+__all__ = ["RUNTIME_HELPERS", "is_memory_fault", "interrupted", "out_of_fuel",
+           "indirect_call_trap", "memory_fill",
            "memory_copy", "memory_init", "table_get", "table_set", "table_fill",
            "table_copy", "table_init"]
 
@@ -131,6 +132,20 @@ def _struct_helpers() -> Dict[str, Any]:
 
 
 #: Everything generated code may name besides the instance's own names.
+def interrupted(cell: List[int]) -> None:
+    """An interrupt check point found the runtime's interrupt cell set: clear it and stop
+    the running call (:meth:`zerowasm.Runtime.interrupt`)."""
+    cell[0] = 0
+    raise Trap(TrapKind.INTERRUPTED)
+
+
+def out_of_fuel(cell: List[int]) -> None:
+    """A check point took the runtime's fuel below zero: none is left
+    (:meth:`zerowasm.Runtime.set_fuel`)."""
+    cell[0] = 0
+    raise Trap(TrapKind.FUEL_EXHAUSTED)
+
+
 RUNTIME_HELPERS: Dict[str, Any] = dict(
     _struct_helpers(),
     struct_error=struct.error,
@@ -139,6 +154,8 @@ RUNTIME_HELPERS: Dict[str, Any] = dict(
     TRAP_MEMORY=_MEMORY,
     TRAP_UNREACHABLE=TrapKind.UNREACHABLE,
     is_memory_fault=is_memory_fault,
+    interrupted=interrupted,
+    out_of_fuel=out_of_fuel,
     indirect_call_trap=indirect_call_trap,
     memory_fill=memory_fill,
     memory_copy=memory_copy,
