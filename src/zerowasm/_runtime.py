@@ -17,7 +17,9 @@ from ._engine.pycompile import PythonEngine
 from ._instance import Instance, instantiate
 from ._syntax import CustomSection, ModuleSyntax
 from ._types import ExternKind, ExternType
-from ._validate import validate_module
+from ._module_cache import (DeferredFunctionInfos, ModuleMemory, is_validated,
+                            mark_validated, validated_key)
+from ._validate import validate_module, validate_module_rules
 
 __all__ = ["Runtime", "RuntimeConfig", "Module", "ImportType", "ExportType"]
 
@@ -152,6 +154,7 @@ class Runtime:
         self._fuel_cell = [0]
         self._instances: "weakref.WeakSet[Instance]" = weakref.WeakSet()
         self._native = False
+        self._modules = ModuleMemory()
         if config.tier not in ("python", "native", "auto"):
             raise ValueError("tier must be 'python', 'native' or 'auto', not %r" % (config.tier,))
         if config.tier != "python" and not config.consume_fuel:
@@ -164,11 +167,35 @@ class Runtime:
         if sys.getrecursionlimit() < needed:
             sys.setrecursionlimit(needed)
 
-    def compile(self, wasm: Union[bytes, bytearray, memoryview], name: Optional[str] = None) -> Module:
-        """Decode and validate ``wasm``; raises DecodeError or ValidationError."""
-        syntax = decode_module(wasm)
-        infos = validate_module(syntax)
-        return Module(syntax, infos, self.engine, name)
+    def compile(self, wasm: Union[bytes, bytearray, memoryview],
+                name: Optional[str] = None) -> Module:
+        """Decode and validate ``wasm``; raises DecodeError or ValidationError.
+
+        The runtime remembers the last modules it compiled: the same bytes again give
+        the same :class:`Module` (with the code compiled for it so far). With
+        ``cache_dir``, a module that validated once is not validated again in full by
+        a later process (see :mod:`zerowasm._module_cache`).
+        """
+        data = bytes(wasm)
+        module = self._modules.get(data)
+        if module is not None and (name is None or name == module.name):
+            return module  # type: ignore[no-any-return]
+        syntax = decode_module(data)
+        cache_dir = self.config.cache_dir
+        infos: Any
+        if cache_dir:
+            key = validated_key(data)
+            if is_validated(cache_dir, key):
+                validate_module_rules(syntax)
+                infos = DeferredFunctionInfos(syntax)
+            else:
+                infos = validate_module(syntax)
+                mark_validated(cache_dir, key)
+        else:
+            infos = validate_module(syntax)
+        module = Module(syntax, infos, self.engine, name)
+        self._modules.put(data, module)
+        return module
 
     def load(self, path: str) -> Module:
         """Compile the module in file ``path``."""

@@ -19,7 +19,7 @@ from .context import Invalid, ModuleContext
 from .function import check_body
 from .info import FunctionInfo
 
-__all__ = ["validate_module", "validate_function", "module_context"]
+__all__ = ["validate_module", "validate_module_rules", "validate_function", "module_context"]
 
 _I32 = 0x7F
 _CONTEXTS: weakref.WeakKeyDictionary[ModuleSyntax, ModuleContext] = weakref.WeakKeyDictionary()
@@ -40,10 +40,16 @@ def validate_module(module: ModuleSyntax) -> List[FunctionInfo]:
     :class:`ValidationError` for an invalid module, and :class:`DecodeError` for a
     function body that turns out to be malformed when decoded.
     """
+    validate_module_rules(module)
+    return [validate_function(module, i) for i in range(len(module.functions))]
+
+
+def validate_module_rules(module: ModuleSyntax) -> None:
+    """Every rule of :func:`validate_module` but the function bodies (for a module whose
+    bodies are known to be valid, :mod:`zerowasm._module_cache`)."""
     c = ModuleContext(module)
     _CONTEXTS[module] = c
     _check_module(c)
-    return [validate_function(module, i) for i in range(len(module.functions))]
 
 
 def validate_function(module: ModuleSyntax, defined_index: int) -> FunctionInfo:

@@ -77,7 +77,21 @@ class CodeCache:
     """The cached code objects of one module."""
 
     def __init__(self, directory: str, module: ModuleSyntax, variant: str = "") -> None:
-        self.directory = os.path.join(directory, module_key(module, variant)[:40])
+        self._root = directory
+        self._module: Optional[ModuleSyntax] = module
+        self._variant = variant
+        self._directory: Optional[str] = None
+
+    @property
+    def directory(self) -> str:
+        """``<cache_dir>/<module key>``, computed on first use (hashing every body of a
+        large module takes milliseconds a load that hits the cache should not pay)."""
+        if self._directory is None:
+            assert self._module is not None
+            self._directory = os.path.join(self._root,
+                                           module_key(self._module, self._variant)[:40])
+            self._module = None
+        return self._directory
 
     def _path(self, function_index: int) -> str:
         return os.path.join(self.directory, "f%d.code" % function_index)
