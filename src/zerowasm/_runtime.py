@@ -15,10 +15,15 @@ from typing import Any, List, Mapping, Optional, Union
 from ._binary import decode_module
 from ._engine.pycompile import PythonEngine
 from ._instance import Instance, instantiate
+from ._module_cache import (
+    DeferredFunctionInfos,
+    ModuleMemory,
+    is_validated,
+    mark_validated,
+    validated_key,
+)
 from ._syntax import CustomSection, ModuleSyntax
 from ._types import ExternKind, ExternType
-from ._module_cache import (DeferredFunctionInfos, ModuleMemory, is_validated,
-                            mark_validated, validated_key)
 from ._validate import validate_module, validate_module_rules
 
 __all__ = ["Runtime", "RuntimeConfig", "Module", "ImportType", "ExportType"]
@@ -152,7 +157,7 @@ class Runtime:
         #: read by every check point of this runtime's code (see RuntimeConfig)
         self._interrupt_cell = [0]
         self._fuel_cell = [0]
-        self._instances: "weakref.WeakSet[Instance]" = weakref.WeakSet()
+        self._instances: weakref.WeakSet[Instance] = weakref.WeakSet()
         self._native = False
         self._modules = ModuleMemory()
         if config.tier not in ("python", "native", "auto"):
@@ -179,7 +184,7 @@ class Runtime:
         data = bytes(wasm)
         module = self._modules.get(data)
         if module is not None and (name is None or name == module.name):
-            return module  # type: ignore[no-any-return]
+            return module
         syntax = decode_module(data)
         cache_dir = self.config.cache_dir
         infos: Any

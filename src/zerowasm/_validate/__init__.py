@@ -11,4 +11,5 @@ from __future__ import annotations
 from .info import BlockInfo, FunctionInfo
 from .module import validate_function, validate_module, validate_module_rules
 
-__all__ = ["validate_module", "validate_module_rules", "validate_function", "FunctionInfo", "BlockInfo"]
+__all__ = ["validate_module", "validate_module_rules", "validate_function",
+           "FunctionInfo", "BlockInfo"]
