@@ -22,6 +22,7 @@ from ._store.table import Table
 from ._syntax import CustomSection
 from ._types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, ExternKind, FunctionType,
                      GlobalType, Limits, MemoryType, TableType, ValType)
+from ._values import v128_from_lanes, v128_to_lanes
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,8 @@ __all__ = [
     # types
     "ValType", "I32", "I64", "F32", "F64", "V128", "FUNCREF", "EXTERNREF",
     "FunctionType", "Limits", "MemoryType", "TableType", "GlobalType", "ExternKind",
+    # values
+    "v128_to_lanes", "v128_from_lanes",
     # errors
     "WasmError", "DecodeError", "ValidationError", "LinkError", "InstantiationError",
     "Trap", "TrapKind", "Frame", "ExitError",

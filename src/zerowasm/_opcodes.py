@@ -1,11 +1,12 @@
-"""Every instruction of WebAssembly 2.0 (SIMD aside): opcode, text name, immediates, type.
+"""Every instruction of WebAssembly 2.0: opcode, text name, immediates, type.
 
 Spec: Core 2.0 §5.4 (binary/instructions.html). An opcode is an int: the byte itself for
 one-byte instructions, and ``prefix << 12 | subopcode`` for prefixed ones (0xFC: saturating
 truncation, bulk memory and tables; 0xFD: SIMD). ``Op.I32_ADD`` names an opcode,
 ``OPCODE_NAMES[op]`` gives its text form ("i32.add"), ``IMMEDIATES[op]`` what follows it in
 the binary format and ``SIGNATURES[op]`` the operand and result types of instructions whose
-type is fixed (all numeric instructions).
+type is fixed (all numeric and vector instructions). ``VECTOR_OPS`` holds the 0xFD
+opcodes (Spec: Core 2.0 §5.4.8, binary/instructions.html#vector-instructions).
 
 Decoded instructions are tuples ``(opcode, *immediates)``; see :mod:`zerowasm._binary.code`.
 """
@@ -13,12 +14,12 @@ Decoded instructions are tuples ``(opcode, *immediates)``; see :mod:`zerowasm._b
 from __future__ import annotations
 
 import enum
-from typing import Dict, Tuple
+from typing import Any, Dict, List, Optional, Tuple, cast
 
-from ._types import F32, F64, I32, I64, ValType
+from ._types import F32, F64, I32, I64, V128, ValType
 
 __all__ = ["Op", "Imm", "OPCODE_NAMES", "IMMEDIATES", "SIGNATURES", "MEMORY_ACCESS_SIZE",
-           "PREFIX_FC", "PREFIX_FD", "prefixed"]
+           "VECTOR_OPS", "PREFIX_FC", "PREFIX_FD", "prefixed"]
 
 PREFIX_FC = 0xFC
 PREFIX_FD = 0xFD
@@ -55,11 +56,16 @@ class Imm(enum.Enum):
     ELEM_TABLE = 20        # (elemidx, tableidx) table.init
     ELEM = 21              # elemidx             elem.drop
     TABLE_TABLE = 22       # (dst tableidx, src tableidx) table.copy
+    V128 = 23              # u128 value: the 16 bytes little-endian      v128.const
+    SHUFFLE = 24           # tuple of 16 lane indices                     i8x16.shuffle
+    LANE = 25              # lane index                     extract_lane, replace_lane
+    MEMARG_LANE = 26       # (align exponent, offset, lane index)  load/store_lane
 
 
 # (opcode, text name, immediate kind, signature or None)
 _i, _I, _f, _F = I32, I64, F32, F64
-_TABLE = [
+Signature = Tuple[Tuple[ValType, ...], Tuple[ValType, ...]]
+_TABLE: List[Tuple[int, str, Imm, Optional[Signature]]] = [
     # control  (Spec §5.4.1)
     (0x00, "unreachable", Imm.NONE, None),
     (0x01, "nop", Imm.NONE, None),
@@ -135,7 +141,8 @@ _TABLE = [
 ]
 
 
-def _numeric(first: int, prefix: str, names: str, sig: Tuple[Tuple[ValType, ...], Tuple[ValType, ...]]) -> None:
+def _numeric(first: int, prefix: str, names: str,
+             sig: Tuple[Tuple[ValType, ...], Tuple[ValType, ...]]) -> None:
     for offset, name in enumerate(names.split()):
         _TABLE.append((first + offset, prefix + name, Imm.NONE, sig))
 
@@ -156,6 +163,7 @@ _numeric(0x8B, "f32.", "abs neg ceil floor trunc nearest sqrt", ((_f,), (_f,)))
 _numeric(0x92, "f32.", "add sub mul div min max copysign", ((_f, _f), (_f,)))
 _numeric(0x99, "f64.", "abs neg ceil floor trunc nearest sqrt", ((_F,), (_F,)))
 _numeric(0xA0, "f64.", "add sub mul div min max copysign", ((_F, _F), (_F,)))
+_sig: Signature
 for _op, _name, _sig in [
     (0xA7, "i32.wrap_i64", ((_I,), (_i,))),
     (0xA8, "i32.trunc_f32_s", ((_f,), (_i,))),
@@ -198,6 +206,128 @@ for _op, _name, _sig in [
 ]:
     _TABLE.append((_op, _name, Imm.NONE, _sig))
 
+# vector  (§5.4.8): 0xFD prefix; signatures use these shapes
+_v = V128
+_VV_V = ((_v, _v), (_v,))
+_V_V = ((_v,), (_v,))
+_V_I = ((_v,), (_i,))
+_VI_V = ((_v, _i), (_v,))
+_LOAD_V = ((_i,), (_v,))
+_LANE_LOAD = ((_i, _v), (_v,))
+_LANE_STORE = ((_i, _v), ())
+#: vector load/store opcode -> bytes accessed
+_VECTOR_ACCESS: Dict[int, int] = {}
+
+
+def _fd(sub: int, name: str, imm: Imm = Imm.NONE,
+        sig: Tuple[Tuple[ValType, ...], Tuple[ValType, ...]] | None = _VV_V,
+        access: int = 0) -> None:
+    _TABLE.append((prefixed(PREFIX_FD, sub), name, imm, sig))
+    if access:
+        _VECTOR_ACCESS[prefixed(PREFIX_FD, sub)] = access
+
+
+def _fd_run(first: int, names: str, sig: Tuple[Tuple[ValType, ...], Tuple[ValType, ...]]) -> None:
+    for offset, name in enumerate(names.split()):
+        if name != "-":
+            _fd(first + offset, name, Imm.NONE, sig)
+
+
+_INT_COMPARISONS = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"]
+_fd(0x00, "v128.load", Imm.MEMARG, _LOAD_V, 16)
+for _sub, _name in enumerate(("8x8_s", "8x8_u", "16x4_s", "16x4_u", "32x2_s", "32x2_u"), 0x01):
+    _fd(_sub, "v128.load" + _name, Imm.MEMARG, _LOAD_V, 8)
+for _sub, _size in ((0x07, 1), (0x08, 2), (0x09, 4), (0x0A, 8)):
+    _fd(_sub, "v128.load%d_splat" % (8 * _size), Imm.MEMARG, _LOAD_V, _size)
+_fd(0x0B, "v128.store", Imm.MEMARG, ((_i, _v), ()), 16)
+_fd(0x0C, "v128.const", Imm.V128, ((), (_v,)))
+_fd(0x0D, "i8x16.shuffle", Imm.SHUFFLE, _VV_V)
+_fd(0x0E, "i8x16.swizzle")
+_fd(0x0F, "i8x16.splat", sig=((_i,), (_v,)))
+_fd(0x10, "i16x8.splat", sig=((_i,), (_v,)))
+_fd(0x11, "i32x4.splat", sig=((_i,), (_v,)))
+_fd(0x12, "i64x2.splat", sig=((_I,), (_v,)))
+_fd(0x13, "f32x4.splat", sig=((_f,), (_v,)))
+_fd(0x14, "f64x2.splat", sig=((_F,), (_v,)))
+for _sub, _name, _t in [
+    (0x15, "i8x16.extract_lane_s", _i), (0x16, "i8x16.extract_lane_u", _i),
+    (0x17, "i8x16.replace_lane", _i),
+    (0x18, "i16x8.extract_lane_s", _i), (0x19, "i16x8.extract_lane_u", _i),
+    (0x1A, "i16x8.replace_lane", _i),
+    (0x1B, "i32x4.extract_lane", _i), (0x1C, "i32x4.replace_lane", _i),
+    (0x1D, "i64x2.extract_lane", _I), (0x1E, "i64x2.replace_lane", _I),
+    (0x1F, "f32x4.extract_lane", _f), (0x20, "f32x4.replace_lane", _f),
+    (0x21, "f64x2.extract_lane", _F), (0x22, "f64x2.replace_lane", _F),
+]:
+    _fd(_sub, _name, Imm.LANE, ((_v,), (_t,)) if "extract" in _name else ((_v, _t), (_v,)))
+_fd_run(0x23, " ".join("i8x16." + n for n in _INT_COMPARISONS), _VV_V)
+_fd_run(0x2D, " ".join("i16x8." + n for n in _INT_COMPARISONS), _VV_V)
+_fd_run(0x37, " ".join("i32x4." + n for n in _INT_COMPARISONS), _VV_V)
+_fd_run(0x41, " ".join("f32x4." + n for n in ["eq", "ne", "lt", "gt", "le", "ge"]), _VV_V)
+_fd_run(0x47, " ".join("f64x2." + n for n in ["eq", "ne", "lt", "gt", "le", "ge"]), _VV_V)
+_fd(0x4D, "v128.not", sig=_V_V)
+_fd_run(0x4E, "v128.and v128.andnot v128.or v128.xor", _VV_V)
+_fd(0x52, "v128.bitselect", sig=((_v, _v, _v), (_v,)))
+_fd(0x53, "v128.any_true", sig=_V_I)
+for _sub, _size in ((0x54, 1), (0x55, 2), (0x56, 4), (0x57, 8)):
+    _fd(_sub, "v128.load%d_lane" % (8 * _size), Imm.MEMARG_LANE, _LANE_LOAD, _size)
+    _fd(_sub + 4, "v128.store%d_lane" % (8 * _size), Imm.MEMARG_LANE, _LANE_STORE, _size)
+_fd(0x5C, "v128.load32_zero", Imm.MEMARG, _LOAD_V, 4)
+_fd(0x5D, "v128.load64_zero", Imm.MEMARG, _LOAD_V, 8)
+_fd(0x5E, "f32x4.demote_f64x2_zero", sig=_V_V)
+_fd(0x5F, "f64x2.promote_low_f32x4", sig=_V_V)
+for _first, _shape, _names in [
+    (0x60, "i8x16", "abs neg popcnt all_true bitmask narrow_i16x8_s narrow_i16x8_u"),
+    (0x80, "i16x8", "abs neg q15mulr_sat_s all_true bitmask narrow_i32x4_s narrow_i32x4_u"
+                    " extend_low_i8x16_s extend_high_i8x16_s extend_low_i8x16_u"
+                    " extend_high_i8x16_u"),
+    (0xA0, "i32x4", "abs neg - all_true bitmask - - extend_low_i16x8_s extend_high_i16x8_s"
+                    " extend_low_i16x8_u extend_high_i16x8_u"),
+    (0xC0, "i64x2", "abs neg - all_true bitmask - - extend_low_i32x4_s extend_high_i32x4_s"
+                    " extend_low_i32x4_u extend_high_i32x4_u"),
+    (0xE0, "f32x4", "abs neg - sqrt add sub mul div min max pmin pmax"),
+    (0xEC, "f64x2", "abs neg - sqrt add sub mul div min max pmin pmax"),
+]:
+    for _offset, _name in enumerate(_names.split()):
+        if _name == "-":
+            continue
+        _sig = _VV_V
+        if _name in ("abs", "neg", "popcnt", "sqrt") or _name.startswith("extend"):
+            _sig = _V_V
+        elif _name in ("all_true", "bitmask"):
+            _sig = _V_I
+        _fd(_first + _offset, _shape + "." + _name, sig=_sig)
+_fd_run(0x67, "f32x4.ceil f32x4.floor f32x4.trunc f32x4.nearest", _V_V)
+for _first, _shape in ((0x6B, "i8x16"), (0x8B, "i16x8"), (0xAB, "i32x4"), (0xCB, "i64x2")):
+    _fd_run(_first, " ".join(_shape + "." + n for n in ["shl", "shr_s", "shr_u"]), _VI_V)
+_fd_run(0x6E, "i8x16.add i8x16.add_sat_s i8x16.add_sat_u i8x16.sub i8x16.sub_sat_s"
+              " i8x16.sub_sat_u", _VV_V)
+_fd_run(0x74, "f64x2.ceil f64x2.floor", _V_V)
+_fd_run(0x76, "i8x16.min_s i8x16.min_u i8x16.max_s i8x16.max_u", _VV_V)
+_fd(0x7A, "f64x2.trunc", sig=_V_V)
+_fd(0x7B, "i8x16.avgr_u")
+_fd_run(0x7C, "i16x8.extadd_pairwise_i8x16_s i16x8.extadd_pairwise_i8x16_u"
+              " i32x4.extadd_pairwise_i16x8_s i32x4.extadd_pairwise_i16x8_u", _V_V)
+_fd_run(0x8E, "i16x8.add i16x8.add_sat_s i16x8.add_sat_u i16x8.sub i16x8.sub_sat_s"
+              " i16x8.sub_sat_u", _VV_V)
+_fd(0x94, "f64x2.nearest", sig=_V_V)
+_fd_run(0x95, "i16x8.mul i16x8.min_s i16x8.min_u i16x8.max_s i16x8.max_u - i16x8.avgr_u"
+              " i16x8.extmul_low_i8x16_s i16x8.extmul_high_i8x16_s i16x8.extmul_low_i8x16_u"
+              " i16x8.extmul_high_i8x16_u", _VV_V)
+_fd(0xAE, "i32x4.add")
+_fd(0xB1, "i32x4.sub")
+_fd_run(0xB5, "i32x4.mul i32x4.min_s i32x4.min_u i32x4.max_s i32x4.max_u i32x4.dot_i16x8_s -"
+              " i32x4.extmul_low_i16x8_s i32x4.extmul_high_i16x8_s i32x4.extmul_low_i16x8_u"
+              " i32x4.extmul_high_i16x8_u", _VV_V)
+_fd(0xCE, "i64x2.add")
+_fd(0xD1, "i64x2.sub")
+_fd_run(0xD5, "i64x2.mul i64x2.eq i64x2.ne i64x2.lt_s i64x2.gt_s i64x2.le_s i64x2.ge_s"
+              " i64x2.extmul_low_i32x4_s i64x2.extmul_high_i32x4_s i64x2.extmul_low_i32x4_u"
+              " i64x2.extmul_high_i32x4_u", _VV_V)
+_fd_run(0xF8, "i32x4.trunc_sat_f32x4_s i32x4.trunc_sat_f32x4_u f32x4.convert_i32x4_s"
+              " f32x4.convert_i32x4_u i32x4.trunc_sat_f64x2_s_zero i32x4.trunc_sat_f64x2_u_zero"
+              " f64x2.convert_low_i32x4_s f64x2.convert_low_i32x4_u", _V_V)
+
 #: opcode -> text name ("i32.add")
 OPCODE_NAMES: Dict[int, str] = {op: name for op, name, _, _ in _TABLE}
 #: opcode -> kind of immediates
@@ -209,13 +339,20 @@ SIGNATURES: Dict[int, Tuple[Tuple[ValType, ...], Tuple[ValType, ...]]] = {
 #: load/store opcode -> access width in bytes (alignment may not exceed it)
 MEMORY_ACCESS_SIZE: Dict[int, int] = {}
 for _op, _name, _imm, _ in _TABLE:
-    if _imm is Imm.MEMARG:
+    if _imm is Imm.MEMARG and _op not in _VECTOR_ACCESS:
         _kind = _name.split(".")[1]
         if _kind in ("load", "store"):
             MEMORY_ACCESS_SIZE[_op] = 4 if _name[1:3] == "32" else 8
         else:
-            MEMORY_ACCESS_SIZE[_op] = int(_kind.split("_")[0][len("load"):] if _kind.startswith("load")
+            MEMORY_ACCESS_SIZE[_op] = int(_kind.split("_")[0][len("load"):]
+                                          if _kind.startswith("load")
                                           else _kind[len("store"):]) // 8
+MEMORY_ACCESS_SIZE.update(_VECTOR_ACCESS)
 
-Op = enum.IntEnum("Op", {name.upper().replace(".", "_"): op for op, name, _, _ in _TABLE})  # type: ignore[misc]
+#: the vector (0xFD) opcodes
+VECTOR_OPS = frozenset(op for op, _, _, _ in _TABLE if op >> 12 == PREFIX_FD)
+
+#: (typed ``Any``: a functional enum's members are invisible to type checkers)
+Op: Any = cast(Any, enum.IntEnum)("Op", {name.upper().replace(".", "_"): op
+                                          for op, name, _, _ in _TABLE})
 Op.__doc__ = "Opcode constants named after the text format: ``Op.I32_ADD`` is ``i32.add``."

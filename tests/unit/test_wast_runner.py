@@ -130,10 +130,23 @@ def test_either_and_v128() -> None:
                                            {"type": "i32", "value": "2"}]}
     assert match_result(either, 2, {})
     assert not match_result(either, 3, {})
-    with pytest.raises(UnsupportedValue, match="v128 not supported"):
-        match_result({"type": "v128", "lane_type": "i32", "value": ["0"] * 4}, 0, {})
-    with pytest.raises(UnsupportedValue, match="v128 not supported"):
-        parse_argument({"type": "v128", "lane_type": "i32", "value": ["0"] * 4}, {})
+    v = {"type": "v128", "lane_type": "i16", "value": ["1", "65535", "0", "2", "0", "0", "0",
+                                                       "32768"]}
+    vector = 1 | 0xFFFF << 16 | 2 << 48 | 0x8000 << 112
+    assert parse_argument(v, {}) == vector
+    assert match_result(v, vector, {})
+    assert not match_result(v, vector ^ 1 << 127, {})
+    assert not match_result(v, -1, {}) and not match_result(v, 1.0, {})
+    assert describe_expected(v) == "v128:i16[1 -1 0 2 0 0 0 -32768]"
+    # float lanes: bit patterns or NaN patterns, lane by lane
+    f = {"type": "v128", "lane_type": "f32", "value": ["nan:canonical", "nan:arithmetic",
+                                                      str(0x3F800000), "0"]}
+    assert match_result(f, 0x7FC00000 | 0x7FE00001 << 32 | 0x3F800000 << 64, {})
+    assert match_result(f, 0xFFC00000 | 0xFFC00000 << 32 | 0x3F800000 << 64, {})
+    assert not match_result(f, 0x7FC00001 | 0x7FC00000 << 32 | 0x3F800000 << 64, {})
+    assert not match_result(f, 0x7FC00000 | 0x7FA00000 << 32 | 0x3F800000 << 64, {})
+    with pytest.raises(UnsupportedValue, match="lane type"):
+        parse_argument({"type": "v128", "lane_type": "i128", "value": ["0"]}, {})
 
 
 def test_describe_expected() -> None:
@@ -353,7 +366,7 @@ def test_runner_commands(tmp_path: Path) -> None:
     assert "internal error (not a WasmError)" in messages[13]
     assert "ZeroDivisionError" in messages[13] and "Traceback" in messages[13]
     assert "IndexError" in messages[25]
-    assert "v128 not supported" in messages[17]
+    assert "expected (v128:i32[0 0 0 0]), got" in messages[17]
     assert "expected DecodeError 'unexpected end', but the module compiled" in messages[20]
     assert "module at line 31 did not load" in messages[32]
     assert "no module named $N" in messages[34]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from .._errors import DecodeError
-from .._opcodes import IMMEDIATES, Imm, Op, PREFIX_FC, PREFIX_FD, prefixed
+from .._opcodes import IMMEDIATES, PREFIX_FC, PREFIX_FD, Imm, Op, prefixed
 from .reader import Reader
 
 __all__ = ["decode_body", "decode_expression", "decode_instruction"]
@@ -67,8 +67,8 @@ def decode_instruction(r: Reader) -> tuple:
 
 
 def _decode_immediates(r: Reader, op: int, kind: int) -> tuple:
-    if kind == 7 or kind == 8 or kind == 2 or kind == 4 or kind == 9:   # LOCAL GLOBAL LABEL FUNC TABLE
-        return (op, r.u32())
+    if kind == 7 or kind == 8 or kind == 2 or kind == 4 or kind == 9:   # LOCAL GLOBAL LABEL FUNC
+        return (op, r.u32())                                            # TABLE
     if kind == 10:                                                      # MEMARG
         start = r.pos
         align = r.u32()
@@ -113,6 +113,19 @@ def _decode_immediates(r: Reader, op: int, kind: int) -> tuple:
     if kind == 20 or kind == 22:                                        # ELEM_TABLE TABLE_TABLE
         first = r.u32()
         return (op, first, r.u32())
+    if kind == 25:                                                      # LANE
+        return (op, r.byte())
+    if kind == 23:                                                      # V128
+        return (op, int.from_bytes(r.bytes(16), "little"))
+    if kind == 26:                                                      # MEMARG_LANE
+        start = r.pos
+        align = r.u32()
+        if align >= 32:
+            raise r.error("malformed memop flags", start)
+        offset = r.u32()
+        return (op, align, offset, r.byte())
+    if kind == 24:                                                      # SHUFFLE
+        return (op, tuple(r.bytes(16)))
     raise r.error("illegal opcode")  # pragma: no cover - every kind is handled above
 
 

@@ -12,7 +12,7 @@ cost the Python tier 20-25% on global-heavy code on CPython 3.11 and 5-10x per a
 PyPy (``tools/measure_state_layout.py``; RATIONALE.md), so they are used only when asked
 for (``native=True``, or ``NATIVE_CELLS`` set process-wide by the native tier when it is
 enabled). Reference globals always use a list: Python objects cannot live in native
-memory.
+memory; so do v128 globals (a 128-bit int, which the native tier never compiles code for).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Global:
         content = type.content
         if native is None:
             native = NATIVE_CELLS
-        if content in (ValType.FUNCREF, ValType.EXTERNREF) or not native:
+        if content in (ValType.FUNCREF, ValType.EXTERNREF, ValType.V128) or not native:
             self._storage = None
             self.cell: Any = [None]
         else:

@@ -38,12 +38,13 @@ def _ref_null(c: ModuleContext, ins: tuple) -> int:
     return int(ins[1])
 
 
-#: opcode -> typer(context, instruction) -> result type. A vector module adds v128.const.
+#: opcode -> typer(context, instruction) -> result type.
 CONSTANT_TYPERS: Dict[int, ConstantTyper] = {
     Op.I32_CONST: lambda c, ins: 0x7F,
     Op.I64_CONST: lambda c, ins: 0x7E,
     Op.F32_CONST: lambda c, ins: 0x7D,
     Op.F64_CONST: lambda c, ins: 0x7C,
+    Op.V128_CONST: lambda c, ins: 0x7B,
     Op.REF_NULL: _ref_null,
     Op.REF_FUNC: _ref_func,
     Op.GLOBAL_GET: _global_get,

@@ -39,7 +39,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from .._errors import DecodeError, ValidationError
 from .._opcodes import OPCODE_NAMES, SIGNATURES, Op
 from .._types import ValType
-from . import control, memory, reference, table
+from . import control, memory, reference, table, vector
 from .context import UNKNOWN, FuncSig, Invalid, ModuleContext, type_name
 from .info import BlockInfo, FunctionInfo
 from .memory import ALIGNMENT_ERROR, LOADS, STORES
@@ -110,8 +110,9 @@ def _build_dispatch() -> Dict[int, Tuple[int, Any, Any]]:
         d[op] = (K_LOAD, align, t)
     for op, (align, t) in STORES.items():
         d[op] = (K_STORE, align, t)
-    # any other instruction with a fixed type and no immediate to check (none in 2.0
-    # without SIMD, but e.g. [v128 v128 v128] -> [v128]) is typed from SIGNATURES
+    # any other instruction with a fixed type and no immediate to check (vector ones:
+    # v128.bitselect [v128 v128 v128] -> [v128], shifts [v128 i32] -> [v128], splats,
+    # any_true/all_true/bitmask) is typed from SIGNATURES
     for op, (params, results) in SIGNATURES.items():
         if op not in d:
             d[op] = (K_TYPED, _fixed_typer(params, results), 0)
@@ -126,9 +127,8 @@ def _fixed_typer(params: Sequence[ValType], results: Sequence[ValType]) -> Any:
     return lambda c, ins: sig
 
 
-#: The modules whose ``TYPERS`` type the instructions not handled inline (a vector
-#: family joins here).
-FAMILIES = (memory, table, reference, control)
+#: The modules whose ``TYPERS`` type the instructions not handled inline.
+FAMILIES = (memory, table, reference, control, vector)
 
 
 #: opcode -> (kind, a, b); ``a``/``b`` are the kind's data (types, alignment, typer)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Tuple
 
-from .._opcodes import MEMORY_ACCESS_SIZE, SIGNATURES, Op
+from .._opcodes import IMMEDIATES, MEMORY_ACCESS_SIZE, SIGNATURES, Imm, Op
 from .context import ModuleContext
 
 __all__ = ["LOADS", "STORES", "TYPERS", "ALIGNMENT_ERROR"]
@@ -26,6 +26,8 @@ LOADS: Dict[int, Tuple[int, int]] = {}
 STORES: Dict[int, Tuple[int, int]] = {}
 
 for _op, _size in MEMORY_ACCESS_SIZE.items():
+    if IMMEDIATES[_op] is not Imm.MEMARG:
+        continue  # v128.loadN_lane/storeN_lane: typed in .vector
     _params, _results = SIGNATURES[_op]
     _align = _size.bit_length() - 1
     if _results:

@@ -26,7 +26,7 @@ BINARY: Dict[int, Tuple[int, int]] = {}
 def _classify() -> None:
     for op, (params, results) in SIGNATURES.items():
         if op in MEMORY_ACCESS_SIZE or IMMEDIATES.get(op) not in (
-                Imm.NONE, Imm.I32, Imm.I64, Imm.F32, Imm.F64):
+                Imm.NONE, Imm.I32, Imm.I64, Imm.F32, Imm.F64, Imm.V128):
             continue  # memory instructions: see .memory
         if len(results) != 1:
             continue

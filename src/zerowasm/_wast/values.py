@@ -10,6 +10,12 @@ host-reference number for ``ref.extern N``, or a keyword (``"null"``, ``"nan:can
 results are compared the other way round: integers modulo 2^n, floats *by bits* (so that
 ``-0.0`` differs from ``0.0`` and a NaN's payload is checked), references by identity.
 
+A ``v128`` is ``{"type": "v128", "lane_type": "i8"|...|"f64", "value": [lane, ...]}``, one
+decimal string per lane (unsigned integer or float bit pattern, lane 0 first, or a NaN
+pattern for a float lane). The public API takes and returns a v128 as an unsigned int below
+2^128 whose little-endian bytes are the vector's, so lane ``i`` of width ``w`` is bits
+``i*w .. i*w+w-1``; results are compared lane by lane.
+
 NaN patterns (Spec: Core 2.0 §4.3.3, exec/numerics.html#nan-propagation, and the script
 format in the spec interpreter's README): ``nan:canonical`` is a quiet NaN whose payload is
 exactly the top mantissa bit, with either sign; ``nan:arithmetic`` is any NaN whose top
@@ -31,6 +37,7 @@ __all__ = [
     "to_signed", "int_matches", "float_bits_match",
     "float_to_bits", "float_from_bits",
     "parse_argument", "extern_ref", "match_result", "normalize_results",
+    "v128_from_lanes", "v128_matches",
     "describe_expected", "describe_actual",
 ]
 
@@ -45,10 +52,11 @@ F64_QUIET_NAN_MASK = 0x7FF8_0000_0000_0000
 _INT_BITS = {"i32": 32, "i64": 64}
 _FLOAT_BITS = {"f32": 32, "f64": 64}
 _REF_TYPES = ("funcref", "externref")
+_LANE_BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "f32": 32, "f64": 64}
 
 
 class UnsupportedValue(Exception):
-    """A script value the runner does not support yet (v128 until SIMD lands)."""
+    """A script value the runner does not support (a funcref argument, an unknown type)."""
 
 
 class ExternRef:
@@ -154,8 +162,53 @@ def parse_argument(value: Mapping[str, Any], externs: Dict[int, ExternRef]) -> A
             return extern_ref(int(raw), externs)
         raise UnsupportedValue("funcref argument %r cannot be written in a script" % (raw,))
     if vtype == "v128":
-        raise UnsupportedValue("v128 not supported (SIMD is not implemented yet)")
+        return v128_from_lanes(value)
     raise UnsupportedValue("unknown value type %r" % (vtype,))
+
+
+def _lane_width(value: Mapping[str, Any]) -> int:
+    lane_type = value.get("lane_type")
+    if lane_type not in _LANE_BITS:
+        raise UnsupportedValue("unknown v128 lane type %r" % (lane_type,))
+    return _LANE_BITS[lane_type]
+
+
+def v128_from_lanes(value: Mapping[str, Any]) -> int:
+    """The unsigned 128-bit int of a script ``v128`` constant (integer lanes only, or float
+    lanes given as bit patterns)."""
+    width = _lane_width(value)
+    mask = (1 << width) - 1
+    result = 0
+    for i, lane in enumerate(value["value"]):
+        result |= (int(lane) & mask) << (i * width)
+    return result
+
+
+def v128_matches(actual: Any, expected: Mapping[str, Any]) -> bool:
+    """Compare a v128 result (an int) with a script value lane by lane; float lanes may be
+    NaN patterns."""
+    if not isinstance(actual, int) or isinstance(actual, bool) or not 0 <= actual < 1 << 128:
+        return False
+    width = _lane_width(expected)
+    mask = (1 << width) - 1
+    is_float = expected["lane_type"][0] == "f"
+    for i, lane in enumerate(expected["value"]):
+        bits = (actual >> (i * width)) & mask
+        if is_float:
+            if not float_bits_match(bits, lane, width):
+                return False
+        elif bits != int(lane) & mask:
+            return False
+    return True
+
+
+def _describe_v128(value: int, lane_type: str) -> str:
+    width = _LANE_BITS.get(lane_type, 32)
+    mask = (1 << width) - 1
+    lanes = [(value >> (i * width)) & mask for i in range(128 // width)]
+    if lane_type[0] == "f":
+        return "v128:%s[%s]" % (lane_type, " ".join("0x%0*x" % (width // 4, b) for b in lanes))
+    return "v128:%s[%s]" % (lane_type, " ".join(str(to_signed(b, width)) for b in lanes))
 
 
 def extern_ref(number: int, externs: Dict[int, ExternRef]) -> ExternRef:
@@ -172,7 +225,7 @@ def match_result(expected: Mapping[str, Any], actual: Any,
                  externs: Dict[int, ExternRef]) -> bool:
     """Does one result value match one expected script value?
 
-    Raises :class:`UnsupportedValue` for v128 expectations.
+    Raises :class:`UnsupportedValue` for a value type it does not know.
     """
     vtype = expected["type"]
     if vtype == "either":
@@ -195,7 +248,7 @@ def match_result(expected: Mapping[str, Any], actual: Any,
             return actual is ref or (not isinstance(actual, ExternRef) and actual == ref)
         return actual is not None
     if vtype == "v128":
-        raise UnsupportedValue("v128 not supported (SIMD is not implemented yet)")
+        return v128_matches(actual, expected)
     raise UnsupportedValue("unknown value type %r" % (vtype,))
 
 
@@ -205,6 +258,11 @@ def describe_expected(expected: Mapping[str, Any]) -> str:
     if vtype == "either":
         return "either(%s)" % ", ".join(describe_expected(v) for v in expected["values"])
     raw: Any = expected.get("value")
+    if vtype == "v128" and isinstance(raw, list):
+        lane_type = expected.get("lane_type", "i32")
+        if all(lane.isdigit() for lane in raw):
+            return _describe_v128(v128_from_lanes(expected), lane_type)
+        return "v128:%s[%s]" % (lane_type, " ".join(raw))
     if raw is None:
         return "%s:<non-null>" % vtype if vtype in _REF_TYPES else vtype
     if vtype in _INT_BITS and isinstance(raw, str) and raw.isdigit():
@@ -218,6 +276,8 @@ def describe_expected(expected: Mapping[str, Any]) -> str:
 def describe_actual(actual: Any, expected: Optional[Mapping[str, Any]] = None) -> str:
     """Text for a result value, showing float bits when a float was expected."""
     vtype = expected.get("type") if expected is not None else None
+    if vtype == "v128" and isinstance(actual, int) and expected is not None:
+        return _describe_v128(actual, expected.get("lane_type", "i32"))
     if vtype in _FLOAT_BITS and isinstance(actual, float):
         width = _FLOAT_BITS[vtype]
         try:

@@ -97,6 +97,8 @@ f64_reinterpret_i64 = _helper("f64_reinterpret_i64")
 HANDLERS: Dict[int, Handler] = {}
 for _name in Op.__members__:
     _lower = _name.lower()
+    if "x" in _lower.split("_")[0]:
+        continue  # vector conversions (i32x4.trunc_sat_f32x4_s, ...): see .vector
     if "_" in _lower and any(w in _lower for w in ("wrap", "extend_i32", "trunc_", "convert",
                                                     "demote", "promote", "reinterpret")):
         HANDLERS[int(getattr(Op, _name))] = globals()[_lower]

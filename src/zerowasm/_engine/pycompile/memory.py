@@ -130,5 +130,7 @@ def data_drop(c: FunctionCompiler, ins: tuple) -> None:
 HANDLERS: Dict[int, Handler] = {}
 for _name in Op.__members__:
     _lower = _name.lower()
+    if _lower.startswith("v128_"):
+        continue  # vector loads and stores: see .vector
     if any(w in _lower for w in ("load", "store", "memory_", "data_drop")):
         HANDLERS[int(getattr(Op, _name))] = globals()[_lower]
