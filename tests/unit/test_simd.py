@@ -176,3 +176,11 @@ def test_every_vector_instruction_has_a_name_and_a_handler() -> None:
                for op in VECTOR_OPS)
     for name in helper_names():  # every lazily compiled helper compiles
         assert callable(simd_helper(name))
+
+
+def test_inspect_reports_simd_use() -> None:
+    from zerowasm.wasi._inspect import describe_module
+    vector = describe_module((DATA / "simd_vector.wasm").read_bytes())
+    scalar = describe_module((DATA / "simd_scalar.wasm").read_bytes())
+    assert "simd (188 vector instructions)" in vector.splitlines()[-1]
+    assert "simd" not in scalar

@@ -68,18 +68,21 @@ def features_used(module: ModuleSyntax) -> List[str]:
         found.add("bulk-memory")
     if any(e.mode != "active" for e in module.elements):
         found.add("bulk-memory")
+    if any(g.content == ValType.V128 for g in module.globals):
+        found.add("simd")
+    vector_instructions = 0
     for function in module.functions:
         if any(v == ValType.V128 for v in function.locals):
             found.add("simd")
         try:
             instructions, _ = decode_body(function.code, function.offset)
         except DecodeError:
-            if b"\xfd" in function.code:
-                found.add("simd (not supported by zerowasm)")
             continue
         for instruction in instructions:
             op = instruction[0]
-            if op in _SIGN_EXTENSION:
+            if op >= 0xFD000:  # the 0xFD prefix: 128-bit SIMD
+                vector_instructions += 1
+            elif op in _SIGN_EXTENSION:
                 found.add("sign-extension")
             elif op in _SATURATING:
                 found.add("nontrapping-float-to-int")
@@ -91,6 +94,10 @@ def features_used(module: ModuleSyntax) -> List[str]:
                 found.add("multi-value")
             elif op == 0x11 and instruction[2] != 0:
                 found.add("reference-types")
+    if vector_instructions:
+        found.discard("simd")
+        found.add("simd (%d vector instruction%s)" % (vector_instructions,
+                                                      "" if vector_instructions == 1 else "s"))
     return sorted(found)
 
 
