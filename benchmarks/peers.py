@@ -196,11 +196,14 @@ class ZerowasmPeer(Peer):
             self.wasi_module = None
             self.wasi_error = ("zerowasm.wasi is not available yet (%s); the cases that need "
                                "WASI are skipped" % type(error).__name__)
-        self.cache_api = zerowasm_cache_api(zerowasm)
+        self.cache_api = zerowasm_cache_api(zerowasm, self.config)
         self.cache_note = self.cache_api[1] if self.cache_api else None
 
+    #: RuntimeConfig settings of the runtimes this peer makes
+    config: Dict[str, Any] = {"tier": "python"}
+
     def new_runtime(self) -> Any:
-        return self.zw.Runtime()
+        return self.zw.Runtime(self.zw.RuntimeConfig(**self.config))
 
     def compile(self, runtime: Any, data: bytes) -> Any:
         return runtime.compile(data)
@@ -243,7 +246,8 @@ class ZerowasmPeer(Peer):
         return CacheScenario(populate, prepare, lambda runtime: runtime.compile(data))
 
 
-def zerowasm_cache_api(zerowasm: Any) -> Optional[Tuple[Callable[..., Any], str]]:
+def zerowasm_cache_api(zerowasm: Any, settings: Optional[Dict[str, Any]] = None
+                       ) -> Optional[Tuple[Callable[..., Any], str]]:
     """Detect zerowasm's compilation cache by feature (issue 6, item 2).
 
     Prefers the public API, a ``RuntimeConfig`` field naming a cache directory; else the
@@ -283,7 +287,7 @@ def zerowasm_cache_api(zerowasm: Any) -> Optional[Tuple[Callable[..., Any], str]
         else:
             directory = directories[id(reuse_from)]
         if field is not None:
-            runtime = zerowasm.Runtime(config_class(**{field: directory}))
+            runtime = zerowasm.Runtime(config_class(**dict(settings or {}, **{field: directory})))
         else:
             runtime = zerowasm.Runtime()
             if not isinstance(runtime.engine, engine_class):
@@ -299,8 +303,26 @@ def zerowasm_cache_api(zerowasm: Any) -> Optional[Tuple[Callable[..., Any], str]
         how = ("the Python engine's PythonEngine(cache_dir=...), private API: RuntimeConfig "
                "does not expose it yet")
     note = ("a new Runtime on an on-disk cache (%s) that a previous load and run of the "
-            "module filled; decoding and validation still run" % how)
+            "module filled: decoding and module-level validation run, function bodies are "
+            "validated only when compiled, compiled code comes from the cache" % how)
     return make_runtime, note
+
+
+class ZerowasmNativePeer(ZerowasmPeer):
+    """zerowasm with its native x86-64 tier forced on (``RuntimeConfig(tier="native")``):
+    every function the native compiler supports runs as machine code zerowasm wrote."""
+
+    name = "zerowasm-native"
+    distribution = "zerowasm"
+    pure_python = False
+    config = {"tier": "native"}
+
+    def setup(self) -> None:
+        super().setup()
+        from zerowasm._engine import native
+        if not native.available():
+            raise RuntimeError("the native tier is unavailable here: %s"
+                               % (native.probe_failure() or "unsupported platform"))
 
 
 # ---- wasmtime ---------------------------------------------------------------------------
@@ -556,7 +578,7 @@ class PywasmPeer(Peer):
         return guest
 
 
-PEERS = (ZerowasmPeer, PwasmPeer, PywasmPeer, WasmtimePeer)
+PEERS = (ZerowasmPeer, ZerowasmNativePeer, PwasmPeer, PywasmPeer, WasmtimePeer)
 
 
 def peer_by_name(name: str) -> Peer:

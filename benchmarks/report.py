@@ -16,8 +16,9 @@ from .cases import CASE_INFO
 __all__ = ["PEER_ORDER", "format_value", "format_cell", "terminal_table", "targets",
            "write_markdown", "write_chart"]
 
-PEER_ORDER = ["zerowasm", "pwasm", "pywasm", "wasmtime", "python"]
-PEER_LABELS = {"zerowasm": "zerowasm", "pwasm": "pwasm", "pywasm": "pywasm",
+PEER_ORDER = ["zerowasm", "zerowasm-native", "pwasm", "pywasm", "wasmtime", "python"]
+PEER_LABELS = {"zerowasm": "zerowasm", "zerowasm-native": "zerowasm native tier",
+               "pwasm": "pwasm", "pywasm": "pywasm",
                "wasmtime": "wasmtime (native)", "python": "plain Python"}
 GROUPS = [("boundary", "Crossing the boundary"), ("compute", "Compute"),
           ("real", "Real modules, warm"), ("load", "Loading the ~1 MB modules"),
@@ -152,6 +153,48 @@ def targets(doc: Doc) -> List[Tuple[str, str, str, Optional[bool]]]:
     return rows
 
 
+def native_targets(doc: Doc) -> List[Tuple[str, str, str, Optional[bool]]]:
+    """Issue 7's targets for the native tier: ``(target, native, limit, holds)`` rows."""
+    rows: List[Tuple[str, str, str, Optional[bool]]] = []
+
+    def value(case_id: str, peer: str) -> Optional[float]:
+        result = doc["cases"].get(case_id, {}).get(peer)
+        if not result or "skip" in result:
+            return None
+        return float(result["value"])
+
+    def add(case_id: str, factor: Optional[float], absolute: Optional[float]) -> None:
+        unit = CASE_INFO[case_id].unit
+        mine = value(case_id, "zerowasm-native")
+        wasmtime = value(case_id, "wasmtime")
+        if factor is not None:
+            limit = None if wasmtime is None else factor * wasmtime
+            text = "%.1f × wasmtime" % factor
+        else:
+            limit, text = absolute, ""
+        if mine is None or limit is None:
+            rows.append((CASE_INFO[case_id].title,
+                         "—" if mine is None else format_value(mine, unit),
+                         text + " (not measured)", None))
+            return
+        holds = mine <= limit
+        verdict = format_value(mine, unit)
+        if wasmtime:
+            verdict += " (%s wasmtime)" % format_ratio(mine / wasmtime)
+        shown = format_value(limit, unit)
+        rows.append((CASE_INFO[case_id].title, verdict,
+                     "%s = %s" % (text, shown) if text else shown, holds))
+
+    add("fib", 1.5, None)
+    add("sieve", 1.5, None)
+    add("sha256", 2.0, None)
+    add("graphviz_render", 2.0, None)
+    add("quickjs_eval", 2.0, None)
+    add("call_add", None, 200e-9)
+    add("host_call", None, 200e-9)
+    return rows
+
+
 # ---- Markdown ---------------------------------------------------------------------------
 
 def _notes(doc: Doc) -> List[str]:
@@ -215,6 +258,17 @@ def _section(doc: Doc, title: str, level: str = "##", other: Optional[Doc] = Non
             mark = {True: "yes", False: "**no**", None: "—"}[holds]
             out.append("| %s | %s | %s | %s |" % (label, mine, limit, mark))
         out.append("")
+        if "zerowasm-native" in doc["peers"] and not doc["peers"]["zerowasm-native"].get("skip"):
+            out.append("")
+            out.append("%s# Issue 7 targets (the native tier, `RuntimeConfig(tier=\"native\")`)"
+                       % level)
+            out.append("")
+            out.append("| target | zerowasm native tier | limit | holds |")
+            out.append("|---|---|---|---|")
+            for label, mine, limit, holds in native_targets(doc):
+                mark = {True: "yes", False: "**no**", None: "—"}[holds]
+                out.append("| %s | %s | %s | %s |" % (label, mine, limit, mark))
+            out.append("")
         out.append("wasmtime compiles on both cores, so its compile time, and the load target "
                    "derived from it, moves with what else the machine runs (0.55-2.4 s for "
                    "graphviz.wasm while these benchmarks were written).")

@@ -54,37 +54,90 @@ _I32_TO_SIGNED = "((%s ^ 0x80000000) - 0x80000000)"
 _I64_TO_SIGNED = "((%s ^ 0x8000000000000000) - 0x8000000000000000)"
 
 
-def _make_entry(function: "Function") -> Callable[..., Any]:
+def _make_entry(function: Function) -> Callable[..., Any]:
     """Build the public-convention caller of ``function`` (generated per signature)."""
-    function_type = function.type
+    call_class = _call_class(function.type)
+    return call_class.__call__.__get__(function)  # type: ignore[attr-defined,no-any-return]
+
+
+#: FunctionType -> the Function subclass whose ``__call__`` converts for that signature
+_CALL_CLASSES: Dict[FunctionType, type] = {}
+_CALL_CLASSES_LOCK = threading.Lock()
+
+#: inline argument conversions: a fast test for the common case (already internal: a
+#: non-negative int in range, a float), else the full converter (negative ints, errors)
+_FAST_IN = {
+    ValType.I32: ("if %(a)s.__class__ is not int or not 0 <= %(a)s <= 0xFFFFFFFF: "
+                  "%(a)s = %(c)s(%(a)s)"),
+    ValType.I64: ("if %(a)s.__class__ is not int or not 0 <= %(a)s <= 0xFFFFFFFFFFFFFFFF: "
+                  "%(a)s = %(c)s(%(a)s)"),
+    ValType.F64: "if %(a)s.__class__ is not float: %(a)s = %(c)s(%(a)s)",
+}
+
+
+def _call_class(function_type: FunctionType) -> type:
+    """The subclass of :class:`Function` for ``function_type``: its ``__call__`` is
+    generated for the signature (argument checks and conversions inline, no ``*args``),
+    so a call from Python costs one Python frame around the compiled function."""
+    cls = _CALL_CLASSES.get(function_type)
+    if cls is not None:
+        return cls
     params = ["a%d" % i for i in range(len(function_type.params))]
-    namespace: Dict[str, Any] = {"fn": function, "RecursionError": RecursionError,
-                                 "exhausted": _exhausted}
-    convert_in = _converter_names(function_type.params, TO_INTERNAL, "IN", namespace)
-    args = ", ".join("%s(%s)" % (c, p) for c, p in zip(convert_in, params))
+    namespace: Dict[str, Any] = {"RecursionError": RecursionError, "Trap": Trap,
+                                 "exhausted": _exhausted, "trapped": _trapped}
+    lines = ["def __call__(self%s):" % "".join(", " + p for p in params)]
+    for i, (name, value_type) in enumerate(zip(params, function_type.params)):
+        converter = "IN%d" % i
+        namespace[converter] = TO_INTERNAL[value_type]
+        fast = _FAST_IN.get(value_type)
+        if fast is not None:
+            lines.append("    " + fast % {"a": name, "c": converter})
+        else:
+            lines.append("    %s = %s(%s)" % (name, converter, name))
     results = function_type.results
+    lines += ["    try:",
+              "        try:",
+              "            r = self.call(%s)" % ", ".join(params),
+              "        except RecursionError:",
+              "            raise exhausted() from None",
+              "    except Trap as trap:",
+              "        trapped(self, trap)",
+              "        raise"]
     if not results:
-        tail = "    return None"
+        lines.append("    return None")
     elif len(results) == 1:
         if results[0] == ValType.I32:
-            tail = "    return " + _I32_TO_SIGNED % "r"
+            lines.append("    return " + _I32_TO_SIGNED % "r")
         elif results[0] == ValType.I64:
-            tail = "    return " + _I64_TO_SIGNED % "r"
+            lines.append("    return " + _I64_TO_SIGNED % "r")
         else:
-            tail = "    return r"
+            lines.append("    return r")
     else:
         convert_out = _converter_names(results, FROM_INTERNAL, "OUT", namespace)
-        tail = "    return (%s,)" % ", ".join("%s(r[%d])" % (c, i) for i, c in enumerate(convert_out))
-    source = "\n".join([
-        "def call_%s(%s):" % (function.python_name, ", ".join(params)),
-        "    try:",
-        "        r = fn.call(%s)" % args,
-        "    except RecursionError:",
-        "        raise exhausted() from None",
-        tail,
-    ])
-    exec(compile(source, "<zerowasm entry>", "exec"), namespace)
-    return namespace["call_" + function.python_name]  # type: ignore[no-any-return]
+        lines.append("    return (%s,)" % ", ".join("%s(r[%d])" % (c, i)
+                                                   for i, c in enumerate(convert_out)))
+    exec(compile("\n".join(lines), "<zerowasm entry>", "exec"), namespace)
+    with _CALL_CLASSES_LOCK:
+        cls = _CALL_CLASSES.get(function_type)
+        if cls is None:
+            cls = type("Function", (Function,), {"__slots__": (),
+                                                 "__call__": namespace["__call__"],
+                                                 "__module__": Function.__module__,
+                                                 "__qualname__": "Function"})
+            _CALL_CLASSES[function_type] = cls
+    return cls
+
+
+def _trapped(function: Function, trap: Trap) -> None:
+    """A trap leaves the guest through ``function``: give it its Wasm backtrace, and use
+    up the interrupt request that caused it (:meth:`zerowasm.Runtime.interrupt`)."""
+    if not trap.frames:
+        from .._backtrace import frames_of
+        trap.frames = frames_of(trap.__traceback__)
+    if trap.kind is TrapKind.INTERRUPTED:
+        runtime = getattr(function.instance, "runtime", None)
+        if runtime is not None:
+            runtime._interrupt_delivered()
 
 
 def _exhausted() -> Trap:
@@ -159,6 +212,7 @@ class Function:
             self.call: Callable[..., Any] = make_host_adapter(type, host, None, with_caller)
         else:
             self.call = _not_bound
+        self.__class__ = _call_class(type)
 
     @property
     def python_name(self) -> str:
@@ -179,20 +233,21 @@ class Function:
         return self.call
 
     def __call__(self, *args: Any) -> Any:
+        """Call with Python values (the generic path: an engine installed ``_entry``)."""
         entry = self._entry
         if entry is None:
             entry = self._entry = _make_entry(self)
         try:
             return entry(*args)
         except Trap as trap:
-            if not trap.frames:
-                from .._backtrace import frames_of
-                trap.frames = frames_of(trap.__traceback__)
-            if trap.kind is TrapKind.INTERRUPTED:
-                runtime = getattr(self.instance, "runtime", None)
-                if runtime is not None:
-                    runtime._interrupt_delivered()
+            _trapped(self, trap)
             raise
+
+    def use_entry(self, entry: Optional[Callable[..., Any]]) -> None:
+        """Calls from Python go through ``entry`` (an engine's own public-convention
+        caller, e.g. the native tier's), or the generated per-signature one (None)."""
+        self._entry = entry
+        self.__class__ = Function if entry is not None else _call_class(self.type)
 
     def __repr__(self) -> str:
         kind = "host" if self.host is not None else "wasm"

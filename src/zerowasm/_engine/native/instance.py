@@ -233,7 +233,7 @@ class NativeInstance:
             ns["f%d" % index] = wrapper
             function = functions[index]
             function.call = wrapper
-            function._entry = self.public[index]
+            function.use_entry(self.public[index])
         for table in self.instance.tables:
             elements = table.elements
             if isinstance(elements, SyncedElements):
