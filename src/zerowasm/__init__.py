@@ -10,8 +10,17 @@ tour and RATIONALE.md for the design decisions.
     inst.exports.fib(25)
 """
 
-from ._errors import (DecodeError, ExitError, Frame, InstantiationError, LinkError, Trap,
-                      TrapKind, ValidationError, WasmError)
+from ._errors import (
+                      DecodeError,
+                      ExitError,
+                      Frame,
+                      InstantiationError,
+                      LinkError,
+                      Trap,
+                      TrapKind,
+                      ValidationError,
+                      WasmError,
+)
 from ._host import host_function
 from ._instance import Exports, Instance
 from ._runtime import ExportType, ImportType, Module, Runtime, RuntimeConfig
@@ -20,8 +29,22 @@ from ._store.globals import Global
 from ._store.memory import Memory
 from ._store.table import Table
 from ._syntax import CustomSection
-from ._types import (EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, ExternKind, FunctionType,
-                     GlobalType, Limits, MemoryType, TableType, ValType)
+from ._types import (
+                      EXTERNREF,
+                      F32,
+                      F64,
+                      FUNCREF,
+                      I32,
+                      I64,
+                      V128,
+                      ExternKind,
+                      FunctionType,
+                      GlobalType,
+                      Limits,
+                      MemoryType,
+                      TableType,
+                      ValType,
+)
 from ._values import v128_from_lanes, v128_to_lanes
 
 __version__ = "0.1.0"

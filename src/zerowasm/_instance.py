@@ -69,7 +69,7 @@ class Instance:
     Spec: Core 2.0 §4.2.5 (exec/runtime.html#module-instances).
     """
 
-    def __init__(self, module: "Module", runtime: "Runtime") -> None:
+    def __init__(self, module: Module, runtime: Runtime) -> None:
         self.module = module
         self.runtime = runtime
         self.functions: List[Function] = []
@@ -115,7 +115,7 @@ def _lookup(imports: Mapping[str, Any], module_name: str, name: str) -> Any:
         raise LinkError("unknown import: %r.%r" % (module_name, name)) from None
 
 
-def _link_import(runtime: "Runtime", imp: Any, value: Any, module_types: List[FunctionType]) -> Any:
+def _link_import(runtime: Runtime, imp: Any, value: Any, module_types: List[FunctionType]) -> Any:
     """Check one import against its declared type. Spec: Core 2.0 §4.5.2 (matching)."""
     where = "%r.%r" % (imp.module, imp.name)
     kind = _extern_kind(value)
@@ -205,7 +205,7 @@ def _memory_rebinder(instance: Instance, name: str) -> Callable[[memoryview], No
     return rebind
 
 
-def instantiate(runtime: "Runtime", module: "Module", imports: Optional[Mapping[str, Any]]) -> Instance:
+def instantiate(runtime: Runtime, module: Module, imports: Optional[Mapping[str, Any]]) -> Instance:
     """Instantiate ``module``. Spec: Core 2.0 §4.5.4 (exec/modules.html#instantiation)."""
     syntax = module.syntax
     imports = imports or {}
@@ -307,7 +307,7 @@ def instantiate(runtime: "Runtime", module: "Module", imports: Optional[Mapping[
     return instance
 
 
-def _lazy_stub(module: "Module", ns: Dict[str, Any], fn: Function, index: int) -> Callable[..., Any]:
+def _lazy_stub(module: Module, ns: Dict[str, Any], fn: Function, index: int) -> Callable[..., Any]:
     """Compile function ``index`` on its first call, then call it."""
     key = "f%d" % index
 

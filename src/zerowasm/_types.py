@@ -110,7 +110,7 @@ class Limits:
     def __repr__(self) -> str:
         return "Limits(%d, %r)" % (self.min, self.max)
 
-    def matches(self, other: "Limits") -> bool:
+    def matches(self, other: Limits) -> bool:
         """Import subtyping: ``self`` (actual) matches ``other`` (expected).
 
         Spec: Core 2.0 §4.5.2.2 (exec/modules.html#limits).

@@ -13,11 +13,10 @@ import time
 from typing import Any, List
 
 import pytest
+from native_util import native_functions
 
 import zerowasm
 from wat import wat
-
-from native_util import native_functions
 
 
 def _instance(rt: Any, text: str, imports: Any = None) -> Any:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 
-import pytest
-
 import fuzz
+import pytest
 
 SECONDS = float(os.environ.get("ZEROWASM_FUZZ_SECONDS", "20"))
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import zerowasm
-from zerowasm._engine import native
 from wat import wat
+from zerowasm._engine import native
 
 SPIN = """
 (module

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 import zerowasm
+from wat import wat
 from zerowasm._engine import native
 from zerowasm._engine.native import module as module_module
 from zerowasm._engine.pycompile import PythonEngine
-from wat import wat
 
 TEXT = """
 (module

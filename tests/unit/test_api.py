@@ -6,9 +6,9 @@ import struct
 import threading
 
 import pytest
-from wat import wat
 
 import zerowasm
+from wat import wat
 from zerowasm import F32, F64, FUNCREF, I32, I64, FunctionType, GlobalType, Limits
 
 
@@ -103,7 +103,7 @@ def test_host_function_from_type_hints() -> None:
     assert double.type == FunctionType([I32], [I32])
 
     @zerowasm.host_function(with_caller=True)
-    def log(caller: zerowasm.Instance, ptr: "i32", length: int) -> None:
+    def log(caller: zerowasm.Instance, ptr: i32, length: int) -> None:  # noqa: F821
         pass
 
     assert log.type == FunctionType([I32, I32], [])

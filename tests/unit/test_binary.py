@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 import zerowasm
+from wat import wat
 from zerowasm._binary import decode_body, decode_module
 from zerowasm._opcodes import Op
-
-from wat import wat
 
 PREAMBLE = b"\x00asm\x01\x00\x00\x00"
 

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List
 
-from .._syntax import (DataSegment, ElementMode, ElementSegment, Export, Function, Global,
-                       Import, ModuleSyntax)
-from .._types import (ExternKind, FunctionType, GlobalType, MemoryType, TableType, ValType)
 from .._opcodes import Op
+from .._syntax import (
+    DataSegment,
+    ElementMode,
+    ElementSegment,
+    Export,
+    Function,
+    Global,
+    Import,
+    ModuleSyntax,
+)
+from .._types import ExternKind, FunctionType, GlobalType, MemoryType, TableType, ValType
 from .code import decode_expression
 from .reader import Reader
 

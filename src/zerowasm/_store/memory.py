@@ -33,7 +33,7 @@ from .._types import MAX_PAGES, PAGE_SIZE, Limits, MemoryType
 __all__ = ["Memory", "RESERVATION_SIZE", "reservation_supported"]
 
 RESERVATION_SIZE = (8 << 30) + PAGE_SIZE
-_MAP_NORESERVE = {"linux": 0x4000, "darwin": 0x40}.get(sys.platform, None)
+_MAP_NORESERVE = {"linux": 0x4000, "darwin": 0x40}.get(sys.platform)
 _PROT_NONE, _PROT_READ_WRITE = 0, 3
 
 _libc: Any = None

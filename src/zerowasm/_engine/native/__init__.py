@@ -27,13 +27,17 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..._syntax import ModuleSyntax
 from . import control, floating, integer, memory, reference, tableops, variable  # noqa: F401
+from . import layout as L
+from .cache import NativeCodeCache
 from .codemem import CodeMemory, probe, probe_failure
 from .function import Unsupported
-from .instance import (DEFAULT_STACK_BUDGET, NativeInstance, NativeUnavailable,
-                       install_unraisable_hook)
+from .instance import (
+    DEFAULT_STACK_BUDGET,
+    NativeInstance,
+    NativeUnavailable,
+    install_unraisable_hook,
+)
 from .module import CompiledCode, ModuleCompiler
-from .cache import NativeCodeCache
-from . import layout as L
 from .tables import NATIVE_KEY, synced_elements
 
 #: tier "auto": modules with at most this many bytes of code compile at their first call

@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING, Tuple
 
 from ..._opcodes import Op, prefixed
 from . import traps
-from .function import (CONST, F32, F64, HANDLERS, I32, I64, REG, TMP, XTMP, XTMP2, Value,
-                       is_float)
+from .function import CONST, F32, F64, HANDLERS, I32, I64, REG, TMP, XTMP, XTMP2, Value, is_float
 from .integer import push_flags
-from .x64 import (CC_A, CC_AE, CC_B, CC_BE, CC_E, CC_NE, CC_NP, CC_P, CC_S, R11, Label, Mem)
+from .x64 import CC_A, CC_AE, CC_B, CC_BE, CC_E, CC_NE, CC_NP, CC_P, CC_S, R11, Label, Mem
 
 if TYPE_CHECKING:
     from .function import FunctionCompiler
@@ -45,7 +44,7 @@ def _f64_bits(value: float) -> int:
     return struct.unpack("<Q", struct.pack("<d", value))[0]
 
 
-def _load_constant(c: "FunctionCompiler", double: bool, value: float, register: int = XTMP) -> int:
+def _load_constant(c: FunctionCompiler, double: bool, value: float, register: int = XTMP) -> int:
     """Put a float constant in an SSE temporary (through r11)."""
     if double:
         c.a.mov_imm(TMP, _f64_bits(value), w=True)
@@ -56,15 +55,15 @@ def _load_constant(c: "FunctionCompiler", double: bool, value: float, register: 
     return register
 
 
-def const_f32(c: "FunctionCompiler", ins: tuple) -> None:
+def const_f32(c: FunctionCompiler, ins: tuple) -> None:
     c.push_const(F32, ins[1] & 0xFFFFFFFF)
 
 
-def const_f64(c: "FunctionCompiler", ins: tuple) -> None:
+def const_f64(c: FunctionCompiler, ins: tuple) -> None:
     c.push_const(F64, ins[1] & 0xFFFFFFFFFFFFFFFF)
 
 
-def _operand(c: "FunctionCompiler", value: Value) -> Tuple[object, Value]:
+def _operand(c: FunctionCompiler, value: Value) -> Tuple[object, Value]:
     """An SSE register or memory operand for ``value`` (a constant gets a register), and
     the value to release afterwards."""
     if value.kind == CONST:
@@ -73,10 +72,10 @@ def _operand(c: "FunctionCompiler", value: Value) -> Tuple[object, Value]:
     return c.location(value), value
 
 
-def _binary(op: str, value_type: int) -> "object":
+def _binary(op: str, value_type: int) -> object:
     double = value_type == F64
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         right = c.pop()
         left = c.pop()
         dest = c.to_reg(left)
@@ -87,10 +86,10 @@ def _binary(op: str, value_type: int) -> "object":
     return handler
 
 
-def _min_max(is_min: bool, value_type: int) -> "object":
+def _min_max(is_min: bool, value_type: int) -> object:
     double = value_type == F64
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         right = c.pop()
         left = c.pop()
@@ -113,10 +112,10 @@ def _min_max(is_min: bool, value_type: int) -> "object":
     return handler
 
 
-def _unary_sse(op: str, value_type: int) -> "object":
+def _unary_sse(op: str, value_type: int) -> object:
     double = value_type == F64
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         source, value = _operand(c, c.pop())
         dest = c.alloc_xmm()
         if op == "sqrt":
@@ -128,12 +127,12 @@ def _unary_sse(op: str, value_type: int) -> "object":
     return handler
 
 
-def _sign(op: str, value_type: int) -> "object":
+def _sign(op: str, value_type: int) -> object:
     """abs, neg, copysign: bit operations on the sign bit."""
     double = value_type == F64
     sign = 1 << 63 if double else 1 << 31
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         if op == "copysign":
             right = c.pop()
@@ -163,15 +162,15 @@ def _sign(op: str, value_type: int) -> "object":
     return handler
 
 
-def _load_constant_bits(c: "FunctionCompiler", bits: int, double: bool, register: int) -> None:
+def _load_constant_bits(c: FunctionCompiler, bits: int, double: bool, register: int) -> None:
     c.a.mov_imm(TMP, bits, w=double)
     c.a.movd_to_xmm(register, TMP, w=double)
 
 
-def _compare(kind: str, value_type: int) -> "object":
+def _compare(kind: str, value_type: int) -> object:
     double = value_type == F64
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         right = c.pop()
         left = c.pop()
@@ -202,8 +201,8 @@ def _compare(kind: str, value_type: int) -> "object":
     return handler
 
 
-def _reinterpret(to_type: int) -> "object":
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+def _reinterpret(to_type: int) -> object:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         value = c.pop()
         if value.kind == CONST:
@@ -228,8 +227,8 @@ def _reinterpret(to_type: int) -> "object":
     return handler
 
 
-def _promote_demote(to_double: bool) -> "object":
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+def _promote_demote(to_double: bool) -> object:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         source, value = _operand(c, c.pop())
         dest = c.alloc_xmm()
         c.a.cvt_f2f(to_double, dest, source)
@@ -238,11 +237,11 @@ def _promote_demote(to_double: bool) -> "object":
     return handler
 
 
-def _convert(to_double: bool, from_wide: bool, signed: bool) -> "object":
+def _convert(to_double: bool, from_wide: bool, signed: bool) -> object:
     """f32/f64.convert_i32/i64_s/u. Spec: Core 2.0 §4.3.4 (convert): round to nearest."""
     result_type = F64 if to_double else F32
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         value = c.pop()
         if signed or not from_wide:
@@ -302,7 +301,7 @@ def _limits(double: bool, wide: bool, signed: bool) -> Tuple[float, bool, float]
     return -_TWO31, True, _TWO31
 
 
-def _truncate(from_double: bool, to_wide: bool, signed: bool, saturating: bool) -> "object":
+def _truncate(from_double: bool, to_wide: bool, signed: bool, saturating: bool) -> object:
     """iNN.trunc_fMM_s/u and their _sat forms. Spec: Core 2.0 §4.3.4 (trunc, trunc_sat)."""
     result_type = I64 if to_wide else I32
     lower, inclusive, upper = _limits(from_double, to_wide, signed)
@@ -312,7 +311,7 @@ def _truncate(from_double: bool, to_wide: bool, signed: bool, saturating: bool) 
     else:
         minimum, maximum = 0, (1 << bits) - 1
 
-    def handler(c: "FunctionCompiler", ins: tuple) -> None:
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         value = c.pop()
         source = c.to_reg(value)

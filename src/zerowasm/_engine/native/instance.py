@@ -35,16 +35,21 @@ from ..._numeric import f32_from_bits, f32_to_bits, f64_to_bits
 from ..._store.function import type_id
 from ..._types import ValType
 from ..._values import TO_INTERNAL
+from . import codemem, traps
 from . import layout as L
-from . import traps
-from . import codemem
 from .codemem import CodeMemory
 from .control import HELPER_INDIRECT
 from .layout import ContextLayout
 from .memory import HELPER_DATA_DROP, HELPER_GROW, HELPER_MEMORY_INIT
 from .module import HELPER_INTERRUPT, CompiledCode, direct_signature, is_direct
-from .reference import (HELPER_GLOBAL_GET, HELPER_GLOBAL_SET, HELPER_TABLE_FILL,
-                        HELPER_TABLE_GET, HELPER_TABLE_GROW, HELPER_TABLE_SET)
+from .reference import (
+    HELPER_GLOBAL_GET,
+    HELPER_GLOBAL_SET,
+    HELPER_TABLE_FILL,
+    HELPER_TABLE_GET,
+    HELPER_TABLE_GROW,
+    HELPER_TABLE_SET,
+)
 from .tableops import HELPER_ELEM_DROP, HELPER_TABLE_COPY, HELPER_TABLE_INIT, HELPER_TABLE_SIZE
 from .tables import NATIVE_KEY, SyncedElements, empty_table
 
@@ -458,7 +463,7 @@ class NativeInstance:
         handler(function.call)
 
 
-_running_registry: "weakref.WeakSet[NativeInstance]" = weakref.WeakSet()
+_running_registry: weakref.WeakSet[NativeInstance] = weakref.WeakSet()
 _poller: Optional[threading.Thread] = None
 _poller_lock = threading.Lock()
 #: how often running native code is made to call into Python, so that signal handlers
@@ -491,7 +496,7 @@ def _start_poller() -> None:
 
 
 #: id of each live callback function -> its instance's pending-exception dict
-_CALLBACK_PENDING: "weakref.WeakValueDictionary[int, Any]" = weakref.WeakValueDictionary()
+_CALLBACK_PENDING: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 _ADDRESS = re.compile(r"ctypes callback function <.* at 0x([0-9a-fA-F]+)>")
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..._opcodes import Op
-from .function import CTX, FUNCREF, HANDLERS, I32, Value, CONST
+from .function import CONST, CTX, FUNCREF, HANDLERS, I32, Value
 from .integer import push_flags
 from .x64 import CC_E, Mem
 

@@ -27,7 +27,7 @@ HELPER_TABLE_INIT = (1 << 24) + 6
 HELPER_ELEM_DROP = (1 << 24) + 7
 
 
-def _helper(c: "FunctionCompiler", key: int, extra: int, operands: int, result: bool) -> None:
+def _helper(c: FunctionCompiler, key: int, extra: int, operands: int, result: bool) -> None:
     values = c.pop_n(operands)
     c.spill_registers()
     for i, value in enumerate(values):
@@ -41,19 +41,19 @@ def _helper(c: "FunctionCompiler", key: int, extra: int, operands: int, result: 
         c.push_reg(I32, dest)
 
 
-def table_size(c: "FunctionCompiler", ins: tuple) -> None:
+def table_size(c: FunctionCompiler, ins: tuple) -> None:
     _helper(c, HELPER_TABLE_SIZE, ins[1], 0, True)
 
 
-def table_copy(c: "FunctionCompiler", ins: tuple) -> None:
+def table_copy(c: FunctionCompiler, ins: tuple) -> None:
     _helper(c, HELPER_TABLE_COPY, ins[1] << 32 | ins[2], 3, False)
 
 
-def table_init(c: "FunctionCompiler", ins: tuple) -> None:
+def table_init(c: FunctionCompiler, ins: tuple) -> None:
     _helper(c, HELPER_TABLE_INIT, ins[2] << 32 | ins[1], 3, False)
 
 
-def elem_drop(c: "FunctionCompiler", ins: tuple) -> None:
+def elem_drop(c: FunctionCompiler, ins: tuple) -> None:
     _helper(c, HELPER_ELEM_DROP, ins[1], 0, False)
 
 

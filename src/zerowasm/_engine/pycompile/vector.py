@@ -19,7 +19,7 @@ call on the unpacked tuple.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from ..._opcodes import OPCODE_NAMES, SIGNATURES, VECTOR_OPS
 from ..._simd import MASK128, SHAPES, lane_masks, shl_mask, shr_mask, splat_factor
@@ -74,8 +74,61 @@ def v128_const(c: FunctionCompiler, ins: tuple) -> None:
     c.push(Expr.stable(_lit(ins[1])))
 
 
+#: A shuffle made of at most this many runs is inlined (see :func:`_shuffle_runs`); one
+#: run costs about three int operations, the ``bytes.translate`` helper about twelve.
+SHUFFLE_INLINE_RUNS = 5
+
+
+def _shuffle_runs(lanes: Tuple[int, ...]) -> List[Tuple[int, int, int, bool]]:
+    """Split a shuffle into runs ``(first result byte, first source byte, length,
+    repeated)``: a run copies consecutive source bytes of one operand (source bytes 0-15
+    are ``a``, 16-31 ``b``), or repeats one source byte."""
+    runs: List[Tuple[int, int, int, bool]] = []
+    i = 0
+    while i < 16:
+        src = lanes[i]
+        step = 1
+        while (i + step < 16 and lanes[i + step] == src + step
+               and (src + step) // 16 == src // 16):
+            step += 1
+        same = 1
+        while i + same < 16 and lanes[i + same] == src:
+            same += 1
+        if same > step:
+            runs.append((i, src, same, True))
+            i += same
+        else:
+            runs.append((i, src, step, False))
+            i += step
+    return runs
+
+
+def _shuffle_template(runs: List[Tuple[int, int, int, bool]]) -> str:
+    parts = []
+    for dst, src, length, repeated in runs:
+        operand = "{a}" if src < 16 else "{b}"
+        shift = 8 * (src % 16)
+        piece = operand if shift == 0 else "(%s >> %d)" % (operand, shift)
+        if repeated:
+            factor = sum(1 << (8 * (dst + k)) for k in range(length))
+            parts.append("((%s & 0xff) * %s)" % (piece, _lit(factor)))
+            continue
+        if shift + 8 * length < 128:   # else the shift already dropped the bytes above
+            piece = "(%s & %s)" % (piece, _lit((1 << (8 * length)) - 1))
+        if dst:
+            piece = "(%s << %d)" % (piece, 8 * dst)
+        parts.append(piece)
+    return "(%s)" % " | ".join(parts)
+
+
 def i8x16_shuffle(c: FunctionCompiler, ins: tuple) -> None:
-    """Spec: Core 2.0 §4.4.3 (i8x16.shuffle): one ``bytes.translate``."""
+    """Spec: Core 2.0 §4.4.3 (i8x16.shuffle). A shuffle of a few runs of bytes is shifts
+    and masks, any other one ``bytes.translate``."""
+    runs = _shuffle_runs(ins[1])
+    if len(runs) <= SHUFFLE_INLINE_RUNS:
+        _simple(c, 2)
+        binary(c, _shuffle_template(runs))
+        return
     lanes = c.constant(repr(bytes(ins[1])))
     function = _use(c, "i8x16_shuffle")
     a, b = c.operands(2)
@@ -234,6 +287,75 @@ def _shift(shape: str, kind: str) -> Handler:
     return handler
 
 
+def _spread_template(narrow: int, half: str) -> str:
+    """The lanes of one half of ``{a}`` zero-extended to twice their width: the half is
+    spread by halving steps (``x | x << k`` then a mask), in one expression through the
+    walrus variable ``vu``."""
+    text = "({a} & 0xffffffffffffffff)" if half == "low" else "({a} >> 64)"
+    k = 32
+    while k >= narrow:
+        # every 2k-bit slot keeps its low k bits in place and moves the next k up by k
+        mask = splat_factor(2 * k) * ((1 << k) - 1)
+        text = "(((vu := %s) | vu << %d) & %s)" % (text, k, _lit(mask))
+        k //= 2
+    return text
+
+
+def _extend(wide: str, half: str, signed: bool) -> Handler:
+    """``extend_low/high``: inline SWAR (see :func:`_spread_template`); signed lanes then
+    get their top halves filled where the narrow sign bit is set."""
+    width, _ = SHAPES[wide]
+    narrow = width // 2
+    template = _spread_template(narrow, half)
+    if signed:
+        sign = _lit(splat_factor(width) << (narrow - 1))
+        fill = _lit(((1 << narrow) - 1) << narrow)
+        template = "((vu := %s) | ((vu & %s) >> %d) * %s)" % (template, sign, narrow - 1, fill)
+
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
+        _simple(c, 1)
+        unary(c, template)
+    handler.__name__ = "%s_extend_%s_%s" % (wide, half, "s" if signed else "u")
+    return handler
+
+
+def _splat_constant(e: Expr, width: int) -> Optional[int]:
+    """The lane value when ``e`` is a v128 literal with all ``width``-bit lanes equal."""
+    if e.reads or e.ordered:
+        return None
+    try:
+        value = int(e.text, 0)
+    except ValueError:
+        return None
+    lane = value & ((1 << width) - 1)
+    return lane if lane * splat_factor(width) == value else None
+
+
+def _mul(shape: str) -> Handler:
+    """``i16x8.mul``/``i32x4.mul``: by a splat constant, even and odd lanes each multiplied
+    at once (every product fits its lane and the free lane above it); otherwise a
+    helper."""
+    width, _ = SHAPES[shape]
+    fallback = _helper(shape + "_mul", 2)
+    even = _lit(splat_factor(2 * width) * ((1 << width) - 1))
+
+    def handler(c: FunctionCompiler, ins: tuple) -> None:
+        factor = _splat_constant(c.stack[-1], width)
+        if factor is None:
+            fallback(c, ins)
+            return
+        c.pop()
+        _simple(c, 1)
+        unary(c, "((({a} & %s) * %d & %s) | ((({a} >> %d) & %s) * %d & %s) << %d)"
+              % (even, factor, even, width, even, factor, even, width))
+    handler.__name__ = shape + "_mul"
+    return handler
+
+
+i16x8_mul = _mul("i16x8")
+i32x4_mul = _mul("i32x4")
+
+
 # ---------------------------------------------------------------------------- memory
 #: ``struct`` codecs generated vector loads and stores call (bound in the namespace).
 VECTOR_CODECS: Dict[str, Any] = {}
@@ -258,7 +380,7 @@ def _load(template: str, name: str, helper: str = "") -> Handler:
     return handler
 
 
-v128_load = _load("((t := ld_v128(M0, {ea}))[0] | t[1] << 64)", "v128_load")
+v128_load = _load("((vt := ld_v128(M0, {ea}))[0] | vt[1] << 64)", "v128_load")
 v128_load8x8_s = _load("ld_s8x8(M0, {ea})", "v128_load8x8_s", "lanes_i16x8")
 v128_load8x8_u = _load("ld_u8x8(M0, {ea})", "v128_load8x8_u", "lanes_i16x8")
 v128_load16x4_s = _load("ld_s16x4(M0, {ea})", "v128_load16x4_s", "lanes_i32x4")
@@ -350,6 +472,8 @@ def _register() -> None:
                 handler = _replace(shape)
             elif shape[0] == "i" and kind in ("add", "sub"):
                 handler = _add_sub(shape, kind == "sub")
+            elif "_extend_" in name:
+                handler = _extend(shape, kind.split("_")[1], name.endswith("_s"))
             elif shape[0] == "i" and kind in ("shl", "shr_s", "shr_u"):
                 handler = _shift(shape, kind)
             elif name.startswith("v128_load") and name.endswith("_lane"):
