@@ -229,6 +229,64 @@ def i8x16_popcnt(a: int) -> int:
     return _from_bytes(a.to_bytes(16, "little").translate(_POPCNT_TABLE), "little")
 
 
+def _mul(width: int) -> Callable[[int, int], int]:
+    """``i16x8.mul``/``i32x4.mul``. When one operand has all lanes equal (a splat, as
+    vectorized code multiplies by a constant), the even and the odd lanes are each
+    multiplied at once: every product fits its lane and the free lane above it.
+    Otherwise lane by lane through ``struct``. Spec: Core 2.0 §4.3.2 (imul)."""
+    ones = splat_factor(width)
+    lane = (1 << width) - 1
+    even = splat_factor(2 * width) * lane
+    lanes_name = "i%dx%d_mul_lanes" % (width, 128 // width)
+
+    def mul(a: int, b: int) -> int:
+        c = b & lane
+        if b != c * ones:
+            c = a & lane
+            if a != c * ones:
+                return int(simd_helper(lanes_name)(a, b))
+            a = b
+        return ((a & even) * c & even) | (((a >> width) & even) * c & even) << width
+    return mul
+
+
+def _compare(width: int, signed: bool) -> Dict[str, Callable[[int, int], int]]:
+    """``lt``/``gt``/``le``/``ge`` (all ones where it holds) and ``min``/``max`` of
+    ``width``-bit lanes, signed or not, from one SWAR test: even lanes, then odd lanes,
+    each in a slot of twice their width, compute ``(a | 2**width) - b`` at once; the
+    bit ``2**width`` of a slot survives exactly where ``a >= b``. Signed lanes are
+    compared after flipping their sign bits. Spec: Core 2.0 §4.3.2 (ilt ... imin, imax)."""
+    lane = (1 << width) - 1
+    even = splat_factor(2 * width) * lane
+    top = splat_factor(2 * width) << width
+    flip = lane_masks(width)[1] if signed else 0
+
+    def ge(a: int, b: int) -> int:
+        a ^= flip
+        b ^= flip
+        e = ((a & even) | top) - (b & even)
+        o = (((a >> width) & even) | top) - ((b >> width) & even)
+        return (((e & top) >> width) | (o & top)) * lane
+
+    def lt(a: int, b: int) -> int:
+        return MASK128 ^ ge(a, b)
+
+    def gt(a: int, b: int) -> int:
+        return MASK128 ^ ge(b, a)
+
+    def le(a: int, b: int) -> int:
+        return ge(b, a)
+
+    def minimum(a: int, b: int) -> int:
+        return a ^ ((a ^ b) & ge(a, b))
+
+    def maximum(a: int, b: int) -> int:
+        return b ^ ((a ^ b) & ge(a, b))
+    sign = "s" if signed else "u"
+    return {"ge_" + sign: ge, "lt_" + sign: lt, "gt_" + sign: gt, "le_" + sign: le,
+            "min_" + sign: minimum, "max_" + sign: maximum}
+
+
 def _bitmask(width: int) -> Callable[[int], int]:
     """``shape.bitmask``: bit i of the i32 result is the top bit of lane i.
 
@@ -286,7 +344,7 @@ def _struct_namespace() -> Dict[str, Any]:
             namespace["pack_" + name] = codec.pack
     for name in ("f32_round", "f64_div", "f64_min", "f64_max", "f64_sqrt", "f64_ceil",
                  "f64_floor", "f64_trunc", "f64_nearest", "i32_trunc_sat_f64_s",
-                 "i32_trunc_sat_f64_u", "f32_convert_i32_s", "f32_convert_i32_u"):
+                 "i32_trunc_sat_f64_u"):
         namespace[name] = getattr(_numeric, name)
     return namespace
 
@@ -382,24 +440,16 @@ def _define_integer() -> None:
         for op, kind, test in (("lt_s", s, "<"), ("lt_u", u, "<"), ("gt_s", s, ">"),
                                ("gt_u", u, ">"), ("le_s", s, "<="), ("le_u", u, "<="),
                                ("ge_s", s, ">="), ("ge_u", u, ">=")):
-            if bits == 64 and kind == u:
-                continue
+            if (bits == 64 and kind == u) or bits < 64:
+                continue  # no i64x2 unsigned comparisons; 8- to 32-bit lanes: SWAR
             _lanewise("%s_%s" % (shape, op), kind, "%s if x{i} %s y{i} else 0" % (ones, test),
                       u, "``%s.%s``: all ones where it holds. Spec: §4.3.2 (i%s)."
                       % (shape, op, op.replace("_", "")))
-        for op, kind, lane in (("min_s", s, "x{i} if x{i} < y{i} else y{i}"),
-                               ("min_u", u, "x{i} if x{i} < y{i} else y{i}"),
-                               ("max_s", s, "x{i} if x{i} > y{i} else y{i}"),
-                               ("max_u", u, "x{i} if x{i} > y{i} else y{i}")):
-            if bits == 64:
-                continue
-            _lanewise("%s_%s" % (shape, op), kind, lane, kind,
-                      "``%s.%s``. Spec: Core 2.0 §4.3.2 (i%s)." % (shape, op, op.replace("_", "")))
         _lanewise(shape + "_abs", s, "-x{i} if x{i} < 0 else x{i}", u,
                   "``%s.abs``: -MIN stays MIN. Spec: Core 2.0 §4.3.2 (iabs)." % shape, inputs=1)
-        if bits != 8:
-            _lanewise(shape + "_mul", u, "(x{i} * y{i}) & %s" % ones, u,
-                      "``%s.mul`` modulo 2**%d. Spec: Core 2.0 §4.3.2 (imul)." % (shape, bits))
+        _lanewise(shape + ("_mul" if bits == 64 else "_mul_lanes"), u,
+                  "(x{i} * y{i}) & %s" % ones, u,
+                  "``%s.mul`` modulo 2**%d. Spec: Core 2.0 §4.3.2 (imul)." % (shape, bits))
         if bits <= 16:
             sat_s = ("(%d if (s := x{i} %%s y{i}) > %d else (%d if s < %d else s))"
                      % (hi, hi, lo, lo))
@@ -480,9 +530,10 @@ def _define_float() -> None:
               "``i32x4.trunc_sat_f32x4_s``. Spec: §4.3.4 (trunc_sat_s).", inputs=1)
     _lanewise("i32x4_trunc_sat_f32x4_u", "f32", "i32_trunc_sat_f64_u(x{i})", "u32",
               "``i32x4.trunc_sat_f32x4_u``. Spec: §4.3.4 (trunc_sat_u).", inputs=1)
-    _lanewise("f32x4_convert_i32x4_s", "u32", "f32_convert_i32_s(x{i})", "f32",
+    # an i32 is exact as a double; ``<f`` then rounds it to f32 once (never overflows)
+    _lanewise("f32x4_convert_i32x4_s", "i32", "float(x{i})", "f32",
               "``f32x4.convert_i32x4_s``. Spec: §4.3.4 (convert_s).", inputs=1)
-    _lanewise("f32x4_convert_i32x4_u", "u32", "f32_convert_i32_u(x{i})", "f32",
+    _lanewise("f32x4_convert_i32x4_u", "u32", "float(x{i})", "f32",
               "``f32x4.convert_i32x4_u``. Spec: §4.3.4 (convert_u).", inputs=1)
     _lanewise("f64x2_convert_low_i32x4_s", "i32", "float(x{i})", "f64",
               "``f64x2.convert_low_i32x4_s``. Spec: §4.3.4 (convert_s).", inputs=1, half="low")
@@ -580,16 +631,24 @@ def _functions() -> Dict[str, Callable[..., Any]]:
         helpers[shape + "_ne"] = _ne(width)
         helpers[shape + "_all_true"] = _all_true(width)
         helpers[shape + "_bitmask"] = _bitmask(width)
+        if width in (16, 32):
+            helpers[shape + "_mul"] = _mul(width)
+        if width < 64:
+            for signed in (True, False):
+                for op, function in _compare(width, signed).items():
+                    helpers["%s_%s" % (shape, op)] = function
         shl, shr_s, shr_u = _shifts(width)
         helpers[shape + "_shl"] = shl
         helpers[shape + "_shr_s"] = shr_s
         helpers[shape + "_shr_u"] = shr_u
         if width <= 16:
             helpers[shape + "_avgr_u"] = _avgr_u(width)
-    for function in (i8x16_swizzle, i8x16_shuffle, i8x16_popcnt, v128_any_true,
-                     v128_bitselect, i32x4_trunc_sat_f64x2_s_zero, i32x4_trunc_sat_f64x2_u_zero,
-                     f32x4_demote_f64x2_zero, lanes_i16x8, lanes_i32x4, lanes_i64x2):
-        helpers[function.__name__] = function
+    others: Tuple[Callable[..., Any], ...] = (
+        i8x16_swizzle, i8x16_shuffle, i8x16_popcnt, v128_any_true, v128_bitselect,
+        i32x4_trunc_sat_f64x2_s_zero, i32x4_trunc_sat_f64x2_u_zero, f32x4_demote_f64x2_zero,
+        lanes_i16x8, lanes_i32x4, lanes_i64x2)
+    for other in others:
+        helpers[other.__name__] = other
     for name, function in list(helpers.items()):
         if function.__name__ != name:
             function.__name__ = function.__qualname__ = name

@@ -184,3 +184,110 @@ def test_inspect_reports_simd_use() -> None:
     scalar = describe_module((DATA / "simd_scalar.wasm").read_bytes())
     assert "simd (188 vector instructions)" in vector.splitlines()[-1]
     assert "simd" not in scalar
+
+
+# -- the compiler's inline forms against plain Python references ---------------------------
+
+def _lanes(v: int, width: int, signed: bool = False) -> list:
+    mask = (1 << width) - 1
+    lanes = [(v >> (i * width)) & mask for i in range(128 // width)]
+    if signed:
+        lanes = [x - (1 << width) if x >> (width - 1) else x for x in lanes]
+    return lanes
+
+
+def _vector(lanes: list, width: int) -> int:
+    mask = (1 << width) - 1
+    return sum((x & mask) << (i * width) for i, x in enumerate(lanes))
+
+
+def test_inline_shuffles_extends_and_splat_multiplies() -> None:
+    import random
+    rng = random.Random(4)
+    patterns = [tuple(range(16)), tuple(range(16, 32)), tuple(range(1, 17)),
+                (4, 5, 6, 7) + (0,) * 12, (15, 14, 13, 12) * 4, (7, 16, 17, 18) + (31,) * 12,
+                tuple(rng.randrange(32) for _ in range(16))]
+    patterns += [tuple(sorted(rng.sample(range(32), 3)) * 5 + [9]) for _ in range(5)]
+    funcs = []
+    for k, lanes in enumerate(patterns):
+        funcs.append('(func (export "shuffle%d") (param v128 v128) (result v128) '
+                     '(i8x16.shuffle %s (local.get 0) (local.get 1)))'
+                     % (k, " ".join(map(str, lanes))))
+    for sign in "su":
+        for outer in ("low", "high"):
+            for inner in ("low", "high"):
+                funcs.append(
+                    '(func (export "ext_%s_%s_%s") (param v128) (result v128) '
+                    '(i32x4.extend_%s_i16x8_%s (i16x8.extend_%s_i8x16_%s (local.get 0))))'
+                    % (sign, outer, inner, outer, sign, inner, sign))
+    funcs.append('(func (export "mul32") (param v128) (result v128) '
+                 '(i32x4.mul (local.get 0) (v128.const i32x4 7282 7282 7282 7282)))')
+    funcs.append('(func (export "mul16") (param v128) (result v128) '
+                 '(i16x8.mul (local.get 0) (v128.const i16x8 -3 -3 -3 -3 -3 -3 -3 -3)))')
+    rt = zerowasm.Runtime()
+    e = rt.instantiate(rt.compile(wat("(module %s)" % " ".join(funcs)))).exports
+    for _ in range(200):
+        a, b = rng.getrandbits(128), rng.getrandbits(128)
+        source = a.to_bytes(16, "little") + b.to_bytes(16, "little")
+        for k, lanes in enumerate(patterns):
+            expected = int.from_bytes(bytes(source[i] for i in lanes), "little")
+            assert getattr(e, "shuffle%d" % k)(a, b) == expected, lanes
+        for sign in "su":
+            bytes_ = _lanes(a, 8, sign == "s")
+            for outer in ("low", "high"):
+                for inner in ("low", "high"):
+                    half = bytes_[8:] if inner == "high" else bytes_[:8]
+                    quarter = half[4:] if outer == "high" else half[:4]
+                    got = getattr(e, "ext_%s_%s_%s" % (sign, outer, inner))(a)
+                    assert got == _vector(quarter, 32)
+        assert e.mul32(a) == _vector([x * 7282 for x in _lanes(a, 32)], 32)
+        assert e.mul16(a) == _vector([x * -3 for x in _lanes(a, 16)], 16)
+
+
+@pytest.mark.parametrize("width", [8, 16, 32, 64])
+def test_swar_helpers_against_lanes(width: int) -> None:
+    import random
+    rng = random.Random(width)
+    shape = "i%dx%d" % (width, 128 // width)
+    mask = (1 << width) - 1
+    ops = {"add": lambda x, y: x + y, "sub": lambda x, y: x - y,
+           "eq": lambda x, y: -(x == y), "ne": lambda x, y: -(x != y),
+           "lt_s": lambda x, y: -(x < y), "gt_s": lambda x, y: -(x > y),
+           "le_s": lambda x, y: -(x <= y), "ge_s": lambda x, y: -(x >= y),
+           "mul": lambda x, y: x * y}
+    unsigned = {"lt_u": lambda x, y: -(x < y), "ge_u": lambda x, y: -(x >= y),
+                "min_u": min, "max_u": max, "avgr_u": lambda x, y: (x + y + 1) >> 1}
+    signed_minmax = {"min_s": min, "max_s": max}
+    for _ in range(300):
+        a, b = rng.getrandbits(128), rng.getrandbits(128)
+        if rng.random() < 0.3:  # equal lanes and splats too
+            b = a ^ (rng.getrandbits(128) & rng.getrandbits(128) & rng.getrandbits(128))
+        if rng.random() < 0.2:
+            b = (b & mask) * sum(1 << (i * width) for i in range(128 // width))
+        sa, sb = _lanes(a, width, True), _lanes(b, width, True)
+        ua, ub = _lanes(a, width), _lanes(b, width)
+        for name, op in ops.items():
+            if name == "mul" and width == 8:
+                continue  # there is no i8x16.mul
+            expected = _vector([op(x, y) for x, y in zip(sa, sb)], width)
+            assert simd_helper("%s_%s" % (shape, name))(a, b) == expected, name
+        if width < 64:
+            for name, op in unsigned.items():
+                if name == "avgr_u" and width > 16:
+                    continue
+                expected = _vector([op(x, y) for x, y in zip(ua, ub)], width)
+                assert simd_helper("%s_%s" % (shape, name))(a, b) == expected, name
+            for name, op in signed_minmax.items():
+                expected = _vector([op(x, y) for x, y in zip(sa, sb)], width)
+                assert simd_helper("%s_%s" % (shape, name))(a, b) == expected, name
+        for k in (0, 1, width - 1, width, width + 3):
+            assert simd_helper(shape + "_shl")(a, k) == _vector(
+                [x << (k % width) for x in ua], width)
+            assert simd_helper(shape + "_shr_u")(a, k) == _vector(
+                [x >> (k % width) for x in ua], width)
+            assert simd_helper(shape + "_shr_s")(a, k) == _vector(
+                [x >> (k % width) for x in sa], width)
+        assert simd_helper(shape + "_neg")(a) == _vector([-x for x in sa], width)
+        assert simd_helper(shape + "_all_true")(a) == int(all(ua))
+        assert simd_helper(shape + "_bitmask")(a) == sum(
+            (x >> (width - 1)) << i for i, x in enumerate(ua))

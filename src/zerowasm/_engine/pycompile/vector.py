@@ -287,34 +287,74 @@ def _shift(shape: str, kind: str) -> Handler:
     return handler
 
 
-def _spread_template(narrow: int, half: str) -> str:
-    """The lanes of one half of ``{a}`` zero-extended to twice their width: the half is
-    spread by halving steps (``x | x << k`` then a mask), in one expression through the
-    walrus variable ``vu``."""
-    text = "({a} & 0xffffffffffffffff)" if half == "low" else "({a} >> 64)"
-    k = 32
-    while k >= narrow:
-        # every 2k-bit slot keeps its low k bits in place and moves the next k up by k
-        mask = splat_factor(2 * k) * ((1 << k) - 1)
-        text = "(((vu := %s) | vu << %d) & %s)" % (text, k, _lit(mask))
-        k //= 2
+def _spread_template(start: int, count: int, narrow: int, signed: bool) -> str:
+    """``count`` lanes of ``narrow`` bits of ``{a}``, from bit ``start``, extended to
+    ``128 // count`` bits each, as one expression (the walrus variable ``vu`` holds the
+    intermediate values).
+
+    Zero extension spreads the field by halving steps: the upper half of every group of
+    lanes moves up to its place (``x | x << k``) and a mask drops the copies (three
+    steps for eight lanes). Sign extension then fills the new top bits of every lane whose
+    narrow sign bit is set: ``x | ((x & signs) >> (narrow - 1)) * fill``.
+    """
+    wide = 128 // count
+    text = "({a} >> %d)" % start if start else "{a}"
+    if start + count * narrow < 128:
+        text = "(%s & %s)" % (text, _lit((1 << (count * narrow)) - 1))
+    group, slot = count, 128
+    while group > 1:
+        half = group // 2
+        slot //= 2
+        mask = splat_factor(slot) * ((1 << (half * narrow)) - 1)
+        text = "(((vu := %s) | vu << %d) & %s)" % (text, half * (wide - narrow), _lit(mask))
+        group = half
+    if signed:
+        sign = _lit(splat_factor(wide) << (narrow - 1))
+        fill = _lit(((1 << (wide - narrow)) - 1) << narrow)
+        text = "((vu := %s) | ((vu & %s) >> %d) * %s)" % (text, sign, narrow - 1, fill)
     return text
 
 
+class _Extended(Expr):
+    """The pending result of an ``extend``: remembers its operand so that an ``extend``
+    of it (``u8 -> u16 -> u32``, the auto-vectorizers' widening) becomes one spread."""
+
+    __slots__ = ("operand", "start", "narrow", "signed")
+
+    operand: Expr
+    start: int
+    narrow: int
+    signed: bool
+
+
 def _extend(wide: str, half: str, signed: bool) -> Handler:
-    """``extend_low/high``: inline SWAR (see :func:`_spread_template`); signed lanes then
-    get their top halves filled where the narrow sign bit is set."""
-    width, _ = SHAPES[wide]
+    """``extend_low/high``: inline SWAR (see :func:`_spread_template`). Spec: Core 2.0
+    §4.4.3 (vextend)."""
+    width, count = SHAPES[wide]
     narrow = width // 2
-    template = _spread_template(narrow, half)
-    if signed:
-        sign = _lit(splat_factor(width) << (narrow - 1))
-        fill = _lit(((1 << narrow) - 1) << narrow)
-        template = "((vu := %s) | ((vu & %s) >> %d) * %s)" % (template, sign, narrow - 1, fill)
+    offset = 0 if half == "low" else 64
+    template = _spread_template(offset, count, narrow, signed)
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
+        inner = c.stack[-1]
+        if (isinstance(inner, _Extended) and inner.signed == signed
+                and inner.narrow * 2 == narrow):
+            # extend(extend(x)): the lanes of x from inner.start + offset/2, widened 4x
+            c.pop()
+            c.push(inner.operand)
+            start = inner.start + offset // 2
+            fused = _spread_template(start, count, inner.narrow, signed)
+            _simple(c, 1)
+            unary(c, fused)
+            return
         _simple(c, 1)
+        operand = c.stack[-1]
         unary(c, template)
+        result = c.stack[-1]
+        tagged = _Extended(result.raw, result.reads, result.ordered, result.depth)
+        tagged.operand, tagged.start, tagged.narrow, tagged.signed = (operand, offset, narrow,
+                                                                      signed)
+        c.stack[-1] = tagged
     handler.__name__ = "%s_extend_%s_%s" % (wide, half, "s" if signed else "u")
     return handler
 
