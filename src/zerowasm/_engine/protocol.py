@@ -10,6 +10,8 @@ the functions' code reads instance state through the names below. Every callable
 * i32/i64: Python ``int`` in the unsigned range (``0 <= v < 2**32`` / ``2**64``);
 * f32/f64: Python ``float``; an f32 is a double holding an f32 value exactly, and an f32
   NaN keeps its payload in the top 23 mantissa bits (see ``pycompile.numeric``);
+* v128: Python ``int`` in ``0 <= v < 2**128``, the vector's bytes little-endian (lane
+  ``i`` of ``w``-bit lanes is bits ``i*w`` to ``i*w+w-1``; see :mod:`zerowasm._simd`);
 * funcref: a :class:`zerowasm._store.function.FunctionInstance` or ``None`` (null);
   externref: any Python object, ``None`` being null;
 * results: ``None`` for no result, the value for one, a ``tuple`` for several.
