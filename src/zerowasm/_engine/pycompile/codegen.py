@@ -47,13 +47,16 @@ class Expr:
     the mask. Handlers that are congruence-safe (``+ - * & | ^ <<``) use ``raw``.
     """
 
-    __slots__ = ("raw", "wrap", "cond", "reads", "ordered", "depth", "const")
+    __slots__ = ("raw", "wrap", "cond", "reads", "ordered", "depth", "const", "canon")
 
     def __init__(self, text: str, reads: FrozenSet[str] = EMPTY, ordered: bool = False,
                  depth: int = 0, cond: Optional[str] = None, const: Optional[int] = None,
-                 wrap: int = 0) -> None:
+                 wrap: int = 0, canon: Optional[str] = None) -> None:
         self.raw = text
         self.wrap = wrap
+        #: when ``wrap`` is set: a faster expression of the canonical value than the
+        #: mask, valid because ``raw`` is known to lie in a small range (see integer.py)
+        self.canon = canon
         self.cond = cond
         self.reads = reads
         self.ordered = ordered
@@ -64,6 +67,8 @@ class Expr:
     def text(self) -> str:
         """The expression giving the canonical value."""
         if self.wrap:
+            if self.canon is not None:
+                return self.canon
             return "(%s & %s)" % (self.raw, hex(self.wrap))
         return self.raw
 
