@@ -196,6 +196,20 @@ def _shift(bits: int, kind: str) -> Handler:
     def handler(c: FunctionCompiler, ins: tuple) -> None:
         k = c.stack[-1]
         if kind in ("rotl", "rotr"):
+            if k.const is not None and c.stack[-2].const is None:
+                # a constant rotation inline, left unmasked (congruent): sha256's
+                # Sigma functions XOR three of them and mask once
+                n = k.const & k_mask
+                if kind == "rotr":
+                    n = (bits - n) & k_mask
+                c.pop()
+                if n == 0:
+                    return
+                a = c.value_var()
+                c.pop()
+                c.push(c.make("((%s << %d) | (%s >> %d))" % (a.raw, n, a.raw, bits - n), a,
+                              wrap=mask))
+                return
             call_helper(c, name, 2)
             return
         if k.const is not None and c.stack[-2].const is None:
