@@ -1509,3 +1509,29 @@ def test_typed_random_programs_agree_with_wasmtime(
                 elif name == "depth":
                     patch.setattr(compiler, "MAX_EXPR_DEPTH", 1)
                 assert _run_zerowasm(binary, args) == expected, (seed, name, args)
+
+
+@pytest.mark.parametrize("bits", [32, 64])
+def test_signed_comparisons_with_constants_at_the_edges(bits: int) -> None:
+    # a local compared with a constant becomes unsigned range tests: check every edge
+    sign = 1 << (bits - 1)
+    modulus = 1 << bits
+    edges = [0, 1, 2, sign - 2, sign - 1, sign, sign + 1, modulus - 2, modulus - 1]
+    ops = {"lt_s": lambda a, b: a < b, "le_s": lambda a, b: a <= b,
+           "gt_s": lambda a, b: a > b, "ge_s": lambda a, b: a >= b}
+    t = "i%d" % bits
+    funcs = []
+    cases = []
+    for name in ops:
+        for constant in edges:
+            signed_constant = constant - modulus if constant >= sign else constant
+            funcs.append('(func (export "f%d") (param %s) (result i32) (%s.%s (local.get 0) '
+                         '(%s.const %d)))' % (len(funcs), t, t, name, t, signed_constant))
+            cases.append((name, signed_constant))
+    runtime = zerowasm.Runtime()
+    instance = runtime.instantiate(runtime.compile(wat("(module %s)" % " ".join(funcs))))
+    for i, (name, constant) in enumerate(cases):
+        for value in edges:
+            signed_value = value - modulus if value >= sign else value
+            assert instance.exports["f%d" % i](signed_value) == int(
+                ops[name](signed_value, constant)), (name, constant, signed_value)

@@ -343,7 +343,13 @@ def _compare_s(op: str, bits: int, name: str) -> Handler:
                 # the sign bit alone: a < 0 is a >= 2**(N-1)
                 compare_const(c, "{a} %s %s" % (">=" if op == "<" else "<", hex(sign)))
             else:
-                compare_const(c, "({a} ^ %s) %s %s" % (hex(sign), op, hex(b.const ^ sign)))
+                a = c.stack[-1]
+                if a.const is None and not a.wrap and a.cond is None and a.raw.isidentifier():
+                    # two comparisons of small ints beat a flip with a multi-digit int
+                    compare_const(c, _signed_range(op, b.const, sign))
+                else:
+                    compare_const(c, "({a} ^ %s) %s %s" % (hex(sign), op,
+                                                           hex(b.const ^ sign)))
             return
         a = c.stack[-2]
         if a.const is None and b.const is None:
@@ -359,6 +365,21 @@ def _compare_s(op: str, bits: int, name: str) -> Handler:
         compare(c, "({a} ^ %s) %s ({b} ^ %s)" % (hex(sign), op, hex(sign)), fold)
     handler.__name__ = name
     return handler
+
+
+def _signed_range(op: str, constant: int, sign: int) -> str:
+    """``a op constant`` for signed ``a`` and ``constant`` (both given unsigned), as
+    comparisons of the unsigned ``a`` (a template on ``{a}``, a plain variable)."""
+    C, S = constant, sign
+    if constant < sign:   # constant >= 0: negative values (a >= sign) are below it
+        return {"<": "{a} < %d or {a} >= %d" % (C, S),
+                "<=": "{a} <= %d or {a} >= %d" % (C, S),
+                ">": "%d < {a} < %d" % (C, S),
+                ">=": "%d <= {a} < %d" % (C, S)}[op]
+    return {"<": "%d <= {a} < %d" % (S, C),       # constant < 0
+            "<=": "%d <= {a} <= %d" % (S, C),
+            ">": "{a} > %d or {a} < %d" % (C, S),
+            ">=": "{a} >= %d or {a} < %d" % (C, S)}[op]
 
 
 def compare_const(c: FunctionCompiler, template: str) -> None:
