@@ -201,8 +201,6 @@ def _shifts(width: int) -> Tuple[Callable[[int, int], int], Callable[[int, int],
 # --------------------------------------------------------------------------------------
 # bytes tricks: swizzle, shuffle, popcnt, bitmask
 
-_ZEROS_240 = bytes(240)
-_ZEROS_224 = bytes(224)
 _POPCNT_TABLE = bytes(bin(i).count("1") for i in range(256))
 _BINARY_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
 
@@ -213,15 +211,14 @@ def i8x16_swizzle(a: int, s: int) -> int:
     Spec: Core 2.0 §4.4.3 (exec/instructions.html#xref-syntax-instructions-syntax-instr-
     vec-mathsf-i8x16-swizzle).
     """
-    return _from_bytes(s.to_bytes(16, "little").translate(a.to_bytes(16, "little")
-                                                          + _ZEROS_240), "little")
+    # the table: a's 16 bytes, then 240 zero bytes
+    return _from_bytes(s.to_bytes(16, "little").translate(a.to_bytes(256, "little")), "little")
 
 
 def i8x16_shuffle(lanes: bytes, a: int, b: int) -> int:
     """``i8x16.shuffle lanes``: lane i is byte ``lanes[i]`` of ``a`` ++ ``b`` (every lane
     index below 32, checked by validation). Spec: Core 2.0 §4.4.3 (i8x16.shuffle)."""
-    return _from_bytes(lanes.translate(a.to_bytes(16, "little") + b.to_bytes(16, "little")
-                                       + _ZEROS_224), "little")
+    return _from_bytes(lanes.translate((a | b << 128).to_bytes(256, "little")), "little")
 
 
 def i8x16_popcnt(a: int) -> int:
