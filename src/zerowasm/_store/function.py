@@ -57,7 +57,7 @@ _I64_TO_SIGNED = "((%s ^ 0x8000000000000000) - 0x8000000000000000)"
 def _make_entry(function: Function) -> Callable[..., Any]:
     """Build the public-convention caller of ``function`` (generated per signature)."""
     call_class = _call_class(function.type)
-    return call_class.__call__.__get__(function)  # type: ignore[attr-defined,no-any-return]
+    return call_class.__call__.__get__(function)
 
 
 #: FunctionType -> the Function subclass whose ``__call__`` converts for that signature
@@ -128,6 +128,34 @@ def _call_class(function_type: FunctionType) -> type:
     return cls
 
 
+#: number of parameters -> the Function subclass that calls ``self._entry`` directly
+_ENTRY_CLASSES: Dict[int, type] = {}
+
+
+def _entry_class(arity: int) -> type:
+    """The subclass of :class:`Function` whose ``__call__`` takes exactly ``arity``
+    arguments and passes them to ``self._entry`` (an engine's own caller)."""
+    cls = _ENTRY_CLASSES.get(arity)
+    if cls is not None:
+        return cls
+    params = "".join(", a%d" % i for i in range(arity))
+    source = "\n".join([
+        "def __call__(self%s):" % params,
+        "    try:",
+        "        return self._entry(%s)" % params[2:],
+        "    except Trap as trap:",
+        "        trapped(self, trap)",
+        "        raise"])
+    namespace: Dict[str, Any] = {"Trap": Trap, "trapped": _trapped}
+    exec(compile(source, "<zerowasm entry>", "exec"), namespace)
+    with _CALL_CLASSES_LOCK:
+        cls = _ENTRY_CLASSES.setdefault(arity, type(
+            "Function", (Function,), {"__slots__": (), "__call__": namespace["__call__"],
+                                      "__module__": Function.__module__,
+                                      "__qualname__": "Function"}))
+    return cls
+
+
 def _trapped(function: Function, trap: Trap) -> None:
     """A trap leaves the guest through ``function``: give it its Wasm backtrace, and use
     up the interrupt request that caused it (:meth:`zerowasm.Runtime.interrupt`)."""
@@ -179,7 +207,7 @@ def make_host_adapter(function_type: FunctionType, host: Callable[..., Any],
                  "        raise TypeError('host function must return %d values' % n)",
                  "    return (%s,)" % ", ".join("R%d(r[%d])" % (i, i) for i in range(len(results)))]
     exec(compile("\n".join(body), "<zerowasm host adapter>", "exec"), namespace)
-    return namespace["host_call"]  # type: ignore[no-any-return]
+    return namespace["host_call"]
 
 
 class Function:
@@ -247,7 +275,10 @@ class Function:
         """Calls from Python go through ``entry`` (an engine's own public-convention
         caller, e.g. the native tier's), or the generated per-signature one (None)."""
         self._entry = entry
-        self.__class__ = Function if entry is not None else _call_class(self.type)
+        if entry is None:
+            self.__class__ = _call_class(self.type)
+        else:
+            self.__class__ = _entry_class(len(self.type.params))
 
     def __repr__(self) -> str:
         kind = "host" if self.host is not None else "wasm"
