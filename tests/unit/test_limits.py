@@ -151,8 +151,20 @@ def test_set_fuel_rejects_bad_values() -> None:
             runtime.set_fuel(bad)  # type: ignore[arg-type]
 
 
-def test_interrupt_stops_native_code_too() -> None:
+@pytest.fixture
+def native_tier_restored() -> Any:
+    """Creating a native runtime switches globals and tables to native-reachable state
+    process-wide; put the defaults back for the tests that follow."""
     from zerowasm._engine import native
+    from zerowasm._store import globals as globals_module
+    from zerowasm._store import table as table_module
+    saved = (globals_module.NATIVE_CELLS, table_module.ELEMENT_LIST_FACTORY, native._enabled)
+    yield native
+    globals_module.NATIVE_CELLS, table_module.ELEMENT_LIST_FACTORY, native._enabled = saved
+
+
+def test_interrupt_stops_native_code_too(native_tier_restored: Any) -> None:
+    native = native_tier_restored
     if not native.available():
         pytest.skip("the native tier is not available here")
     runtime = Runtime(RuntimeConfig(tier="native", interruptible=True))
