@@ -270,8 +270,9 @@ def instantiate(runtime: Runtime, module: Module, imports: Optional[Mapping[str,
     ns["E"] = elements
     ns["D"] = datas
     exports: Dict[str, Extern] = {}
-    spaces = {ExternKind.FUNCTION: instance.functions, ExternKind.TABLE: instance.tables,
-              ExternKind.MEMORY: instance.memories, ExternKind.GLOBAL: instance.globals}
+    spaces: Dict[ExternKind, List[Any]] = {
+        ExternKind.FUNCTION: instance.functions, ExternKind.TABLE: instance.tables,
+        ExternKind.MEMORY: instance.memories, ExternKind.GLOBAL: instance.globals}
     for export in syntax.exports:
         exports[export.name] = spaces[export.kind][export.index]
     instance.exports = Exports(exports)

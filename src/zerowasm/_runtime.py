@@ -118,8 +118,10 @@ class Module:
     @property
     def imports(self) -> List[ImportType]:
         types = self.syntax.types
+        # desc is a type index exactly when kind is FUNCTION (mypy cannot see that)
         return [ImportType(imp.module, imp.name, imp.kind,
-                           types[imp.desc] if imp.kind == ExternKind.FUNCTION else imp.desc)
+                           types[imp.desc] if imp.kind == ExternKind.FUNCTION  # type: ignore[index]
+                           else imp.desc)  # type: ignore[arg-type]
                 for imp in self.syntax.imports]
 
     @property

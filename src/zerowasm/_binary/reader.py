@@ -15,6 +15,7 @@ Malformed input raises :class:`DecodeError` with the spec suite's messages:
 
 from __future__ import annotations
 
+import builtins
 from typing import Optional
 
 from .._errors import DecodeError
@@ -74,7 +75,7 @@ class Reader:
             raise self.error("length out of bounds", start)
         return n
 
-    def byte_vector(self) -> bytes:
+    def byte_vector(self) -> builtins.bytes:  # (``bytes`` is the method here)
         return self.bytes(self.length())
 
     def name(self) -> str:

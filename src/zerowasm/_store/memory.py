@@ -25,7 +25,7 @@ from __future__ import annotations
 import ctypes
 import mmap
 import sys
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, List, Optional, Union, cast
 
 from .._errors import InstantiationError
 from .._types import MAX_PAGES, PAGE_SIZE, Limits, MemoryType
@@ -53,7 +53,7 @@ def reservation_supported() -> bool:
 
 def _reserve() -> Optional[tuple]:
     """Reserve the address space; return ``(mmap, base address)`` or None if refused."""
-    if _libc is None:
+    if _libc is None or _MAP_NORESERVE is None:
         return None
     try:
         region = mmap.mmap(-1, RESERVATION_SIZE,
@@ -96,12 +96,13 @@ class Memory:
         if reserved is not None:
             self._region: Any = reserved[0]
             self.base_address: Optional[int] = reserved[1]
-            self._whole = memoryview(self._region)
+            self._whole: Optional[memoryview] = memoryview(self._region)
         else:
             self._region = bytearray()
             self.base_address = None
             self._whole = None
-        self.view: memoryview = self._whole[:0] if self._whole is not None else memoryview(self._region)
+        self.view: memoryview = (self._whole[:0] if self._whole is not None
+                                 else memoryview(self._region))
         if limits.min > maximum or self._commit(limits.min) < 0:
             raise InstantiationError("memory of %d pages exceeds the limit of %d pages"
                                      % (limits.min, maximum))
@@ -143,7 +144,7 @@ class Memory:
             if new_size > start and _libc.mprotect(self.base_address + start, new_size - start,
                                                    _PROT_READ_WRITE) != 0:
                 return -1
-            self.view = self._whole[:new_size]
+            self.view = cast(memoryview, self._whole)[:new_size]  # set with base_address
         else:
             try:
                 region = bytearray(new_size)
@@ -184,7 +185,8 @@ class Memory:
                              % (length, address, self.view.nbytes))
         self.view[address:address + length] = data
 
-    def read_string(self, address: int, length: Optional[int] = None, encoding: str = "utf-8") -> str:
+    def read_string(self, address: int, length: Optional[int] = None,
+                    encoding: str = "utf-8") -> str:
         """Decode a string at ``address``: ``length`` bytes, or up to a NUL byte."""
         if length is None:
             end = bytes(self.view[address:]).find(b"\0") if address < self.view.nbytes else -1

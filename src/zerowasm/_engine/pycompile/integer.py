@@ -54,10 +54,10 @@ def raw_binary(c: FunctionCompiler, template: str, fold: Optional[Callable[..., 
     """A congruence-safe binary operation on the operands' unmasked forms."""
     a, b = c.stack[-2], c.stack[-1]
     if a.const is not None and b.const is not None and fold is not None:
-        result = fold(a.const, b.const)
-        if result is not None:
+        folded = fold(a.const, b.const)
+        if folded is not None:
             c.pop_n(2)
-            c.push(Expr.integer(result))
+            c.push(Expr.integer(folded))
             return
     a, b = c.operands(2)
     result = c.make(template.format(a=a.raw, b=b.raw), a, b, wrap=wrap)
