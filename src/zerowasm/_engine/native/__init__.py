@@ -157,9 +157,7 @@ class NativeModule:
         if size <= AUTO_EAGER_BYTES:
             return True
         cache = self.engine.cache
-        if cache is not None and cache.has(self.syntax):
-            return True
-        return False
+        return bool(cache is not None and cache.has(self.syntax))
 
     def native_instance(self, namespace: Dict[str, Any]) -> Optional[NativeInstance]:
         native = namespace.get(NATIVE_KEY)
@@ -192,7 +190,7 @@ class NativeModule:
             wrapper = native.wrappers.get(function_index)
             if wrapper is not None:
                 return wrapper
-        return self.python.bind(namespace, function_index)  # type: ignore[no-any-return]
+        return self.python.bind(namespace, function_index)
 
     def _counting(self, namespace: Dict[str, Any], function_index: int) -> Callable[..., Any]:
         """The Python-tier function, counting its calls: the ``HOT_CALLS``-th call (or any

@@ -77,7 +77,8 @@ class DataMemory:
     def __init__(self, reserve: int) -> None:
         self.size = max(PAGE, (reserve + PAGE - 1) // PAGE * PAGE)
         self.address = _map(self.size, PROT_READ | PROT_WRITE, _MAP_NORESERVE)
-        self.view = memoryview((ctypes.c_uint64 * (self.size // 8)).from_address(self.address)).cast("B").cast("Q")
+        words = (ctypes.c_uint64 * (self.size // 8)).from_address(self.address)
+        self.view = memoryview(words).cast("B").cast("Q")
 
     def __del__(self) -> None:
         if getattr(self, "address", 0) and libc is not None:

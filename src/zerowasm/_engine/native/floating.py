@@ -31,7 +31,8 @@ from .integer import push_flags
 from .x64 import CC_A, CC_AE, CC_B, CC_BE, CC_E, CC_NE, CC_NP, CC_P, CC_S, R11, Label, Mem
 
 if TYPE_CHECKING:
-    from .function import FunctionCompiler
+    from .function import FunctionCompiler, Handler
+    from .x64 import Operand
 
 __all__ = []
 
@@ -63,7 +64,7 @@ def const_f64(c: FunctionCompiler, ins: tuple) -> None:
     c.push_const(F64, ins[1] & 0xFFFFFFFFFFFFFFFF)
 
 
-def _operand(c: FunctionCompiler, value: Value) -> Tuple[object, Value]:
+def _operand(c: FunctionCompiler, value: Value) -> Tuple[Operand, Value]:
     """An SSE register or memory operand for ``value`` (a constant gets a register), and
     the value to release afterwards."""
     if value.kind == CONST:
@@ -72,7 +73,7 @@ def _operand(c: FunctionCompiler, value: Value) -> Tuple[object, Value]:
     return c.location(value), value
 
 
-def _binary(op: str, value_type: int) -> object:
+def _binary(op: str, value_type: int) -> Handler:
     double = value_type == F64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -86,7 +87,7 @@ def _binary(op: str, value_type: int) -> object:
     return handler
 
 
-def _min_max(is_min: bool, value_type: int) -> object:
+def _min_max(is_min: bool, value_type: int) -> Handler:
     double = value_type == F64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -112,7 +113,7 @@ def _min_max(is_min: bool, value_type: int) -> object:
     return handler
 
 
-def _unary_sse(op: str, value_type: int) -> object:
+def _unary_sse(op: str, value_type: int) -> Handler:
     double = value_type == F64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -127,7 +128,7 @@ def _unary_sse(op: str, value_type: int) -> object:
     return handler
 
 
-def _sign(op: str, value_type: int) -> object:
+def _sign(op: str, value_type: int) -> Handler:
     """abs, neg, copysign: bit operations on the sign bit."""
     double = value_type == F64
     sign = 1 << 63 if double else 1 << 31
@@ -167,7 +168,7 @@ def _load_constant_bits(c: FunctionCompiler, bits: int, double: bool, register: 
     c.a.movd_to_xmm(register, TMP, w=double)
 
 
-def _compare(kind: str, value_type: int) -> object:
+def _compare(kind: str, value_type: int) -> Handler:
     double = value_type == F64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -201,7 +202,7 @@ def _compare(kind: str, value_type: int) -> object:
     return handler
 
 
-def _reinterpret(to_type: int) -> object:
+def _reinterpret(to_type: int) -> Handler:
     def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         value = c.pop()
@@ -227,7 +228,7 @@ def _reinterpret(to_type: int) -> object:
     return handler
 
 
-def _promote_demote(to_double: bool) -> object:
+def _promote_demote(to_double: bool) -> Handler:
     def handler(c: FunctionCompiler, ins: tuple) -> None:
         source, value = _operand(c, c.pop())
         dest = c.alloc_xmm()
@@ -237,7 +238,7 @@ def _promote_demote(to_double: bool) -> object:
     return handler
 
 
-def _convert(to_double: bool, from_wide: bool, signed: bool) -> object:
+def _convert(to_double: bool, from_wide: bool, signed: bool) -> Handler:
     """f32/f64.convert_i32/i64_s/u. Spec: Core 2.0 §4.3.4 (convert): round to nearest."""
     result_type = F64 if to_double else F32
 
@@ -301,7 +302,7 @@ def _limits(double: bool, wide: bool, signed: bool) -> Tuple[float, bool, float]
     return -_TWO31, True, _TWO31
 
 
-def _truncate(from_double: bool, to_wide: bool, signed: bool, saturating: bool) -> object:
+def _truncate(from_double: bool, to_wide: bool, signed: bool, saturating: bool) -> Handler:
     """iNN.trunc_fMM_s/u and their _sat forms. Spec: Core 2.0 §4.3.4 (trunc, trunc_sat)."""
     result_type = I64 if to_wide else I32
     lower, inclusive, upper = _limits(from_double, to_wide, signed)

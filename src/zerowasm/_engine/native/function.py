@@ -403,7 +403,8 @@ class FunctionCompiler:
     def spill_registers(self) -> None:
         """Before a call: no stack entry may stay in a caller-saved register."""
         for depth, value in enumerate(self.stack):
-            if value.kind == REG or value.kind == FLAGS or value.kind == LOCAL and not isinstance(self.homes[value.data], Mem) \
+            if value.kind == REG or value.kind == FLAGS or value.kind == LOCAL \
+                    and not isinstance(self.homes[value.data], Mem) \
                     and self.homes[value.data] not in PINNABLE:
                 self.flush_entry(depth)
 
@@ -543,12 +544,12 @@ class FunctionCompiler:
                 for d in moves:
                     if moves[d] == source:
                         moves[d] = TMP
-        for home, source, value_type in later:
+        for home, slot, value_type in later:
             if isinstance(home, Mem):
-                a.mov(TMP, source, w=True)
+                a.mov(TMP, slot, w=True)
                 a.mov(home, TMP, w=True)
             else:
-                a.mov(home, source, w=is_wide(value_type))
+                a.mov(home, slot, w=is_wide(value_type))
 
     def zero_locals(self) -> None:
         a = self.a
@@ -677,7 +678,7 @@ class FunctionCompiler:
                     moves[(floating, where)] = value.data
         # parallel register moves, cycles broken through the temporaries
         while moves:
-            sources = set((k[0], s) for k, s in moves.items())
+            sources = {(k[0], s) for k, s in moves.items()}
             ready = [k for k in moves if k not in sources]
             if ready:
                 key = ready[0]

@@ -28,7 +28,7 @@ import re
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 from ..._errors import Frame, Trap, TrapKind
 from ..._numeric import f32_from_bits, f32_to_bits, f64_to_bits
@@ -162,9 +162,13 @@ class NativeInstance:
         q[L.STACK_BUDGET // 8] = safe_stack_budget(stack_budget)
         self._dispatch_callback = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64,
                                                    ctypes.c_int64)(self._make_dispatcher())
-        q[L.DISPATCH // 8] = ctypes.cast(self._dispatch_callback, ctypes.c_void_p).value
-        q[L.MEMMOVE // 8] = ctypes.cast(codemem.libc.memmove, ctypes.c_void_p).value
-        q[L.MEMSET // 8] = ctypes.cast(codemem.libc.memset, ctypes.c_void_p).value
+        # (c_void_p.value is None only for NULL, which none of these is)
+        q[L.DISPATCH // 8] = ctypes.cast(  # type: ignore[assignment]
+            self._dispatch_callback, ctypes.c_void_p).value
+        q[L.MEMMOVE // 8] = ctypes.cast(  # type: ignore[assignment]
+            codemem.libc.memmove, ctypes.c_void_p).value
+        q[L.MEMSET // 8] = ctypes.cast(  # type: ignore[assignment]
+            codemem.libc.memset, ctypes.c_void_p).value
         funcs = layout.funcs // 8
         for i, offset in enumerate(compiled.function_offsets):
             q[funcs + i] = code.address + offset
@@ -206,7 +210,7 @@ class NativeInstance:
         for k, index in enumerate(natives):
             assert self.thunks is not None
             raw = ctypes.CFUNCTYPE(ctypes.c_int64)(self.thunks.address + _THUNK_SIZE * k)
-            raw.argtypes = None
+            raw.argtypes = None  # type: ignore[assignment]  # (ctypes: no argument conversion)
             self.raw[index] = raw
             function_type = syntax.function_type(index)
             params = tuple(function_type.params)
@@ -340,8 +344,8 @@ class NativeInstance:
         self.handlers[key] = handler
         return handler
 
-    def _install_callback(self, index: int, params: Tuple[int, ...],
-                          results: Tuple[int, ...]) -> None:
+    def _install_callback(self, index: int, params: Tuple[ValType, ...],
+                          results: Tuple[ValType, ...]) -> None:
         """Give the call-out stub of function ``index`` a ctypes callback taking the
         arguments in registers (used from the second call on)."""
         syntax = self.module.syntax
@@ -364,7 +368,9 @@ class NativeInstance:
         _remember_callback(function_object, self.pending)
         callback = ctypes.CFUNCTYPE(restype, *argtypes)(function_object)
         self._callbacks.append(callback)
-        self.q[self.layout.callbacks // 8 + index] = ctypes.cast(callback, ctypes.c_void_p).value
+        # (c_void_p.value is None only for NULL, which a callback never is)
+        self.q[self.layout.callbacks // 8 + index] = ctypes.cast(  # type: ignore[assignment]
+            callback, ctypes.c_void_p).value
 
     def interrupt(self) -> None:
         """Stop the call running in this instance (from any thread) with
@@ -574,7 +580,7 @@ def _compile(key: Tuple[Any, ...], source: str) -> Callable[..., Any]:
     exec(compile(source, "<zerowasm native %s>" % key[0], "exec"), namespace)
     function = namespace["make"]
     _CACHE[key] = function
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def _call_handler(params: Tuple[int, ...], results: Tuple[int, ...]) -> Callable[..., Any]:
@@ -609,9 +615,12 @@ _REFERENCE_HELPERS = {
     HELPER_TABLE_GROW: "_table_grow", HELPER_TABLE_FILL: "_table_fill",
 }
 
-_SIGNED_C = {I32: ctypes.c_int32, I64: ctypes.c_int64, F64: ctypes.c_double}
-_UNSIGNED_C = {I32: ctypes.c_uint32, I64: ctypes.c_uint64, F64: ctypes.c_double}
-_RESULT_C = {I32: ctypes.c_uint64, I64: ctypes.c_uint64, F64: ctypes.c_double}
+_CType = Type["ctypes._SimpleCData[Any]"]
+_SIGNED_C: Dict[ValType, _CType] = {I32: ctypes.c_int32, I64: ctypes.c_int64, F64: ctypes.c_double}
+_UNSIGNED_C: Dict[ValType, _CType] = {I32: ctypes.c_uint32, I64: ctypes.c_uint64,
+                                      F64: ctypes.c_double}
+_RESULT_C: Dict[ValType, _CType] = {I32: ctypes.c_uint64, I64: ctypes.c_uint64,
+                                    F64: ctypes.c_double}
 
 
 def _callback_source(kind: str, params: Tuple[int, ...], results: Tuple[int, ...],
@@ -635,7 +644,8 @@ def _callback_source(kind: str, params: Tuple[int, ...], results: Tuple[int, ...
         t = results[0]
         if kind == "host":
             if t == I32:
-                lines += ["            if r.__class__ is not int or not -2147483648 <= r <= 4294967295:",
+                lines += ["            if r.__class__ is not int "
+                          "or not -2147483648 <= r <= 4294967295:",
                           "                r = R(r)",
                           "            r &= 0xFFFFFFFF"]
             elif t == I64:
@@ -673,7 +683,7 @@ def _wrapper(public: bool, params: Tuple[int, ...], results: Tuple[int, ...]) ->
         return _CACHE[key]
     names = ["a%d" % i for i in range(len(params))]
     lines = ["def make(raw, trap, Q, D, S, OWN, c_double, IN, H, O):"]
-    for i, t in enumerate(params):
+    for i in range(len(params)):
         lines.append("    IN%d = IN[%d]" % (i, i))
     lines.append("    def call(%s):" % ", ".join(names))
     c_args = []
@@ -681,8 +691,8 @@ def _wrapper(public: bool, params: Tuple[int, ...], results: Tuple[int, ...]) ->
         a = names[i]
         if public:
             if t == I32:
-                lines.append("        if %s.__class__ is not int or not -2147483648 <= %s <= 4294967295:"
-                             % (a, a))
+                lines.append("        if %s.__class__ is not int "
+                             "or not -2147483648 <= %s <= 4294967295:" % (a, a))
                 lines.append("            %s = IN%d(%s)" % (a, i, a))
             elif t == I64:
                 lines.append("        if %s.__class__ is not int or not -9223372036854775808 <= %s "

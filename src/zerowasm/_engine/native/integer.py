@@ -7,7 +7,7 @@ results need no masking and addresses can be used as 64-bit values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Dict, Optional
 
 from ..._opcodes import Op
 from . import traps
@@ -33,11 +33,11 @@ from .x64 import (
 )
 
 if TYPE_CHECKING:
-    from .function import FunctionCompiler
+    from .function import FunctionCompiler, Handler
 
 __all__ = ["push_flags"]
 
-_MASK = {I32: 0xFFFFFFFF, I64: 0xFFFFFFFFFFFFFFFF}
+_MASK: Dict[int, int] = {I32: 0xFFFFFFFF, I64: 0xFFFFFFFFFFFFFFFF}
 
 
 def _signed(value: int, wide: bool) -> int:
@@ -80,7 +80,7 @@ _FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, 
 _COMMUTATIVE = ("add", "mul", "and", "or", "xor")
 
 
-def _binary(op: str, value_type: int) -> object:
+def _binary(op: str, value_type: int) -> Handler:
     wide = value_type == I64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -130,7 +130,7 @@ _SWAPPED = {CC_E: CC_E, CC_NE: CC_NE, CC_L: CC_G, CC_G: CC_L, CC_LE: CC_GE, CC_G
             CC_B: CC_A, CC_A: CC_B, CC_BE: CC_AE, CC_AE: CC_BE}
 
 
-def _compare(cc: int, value_type: int) -> object:
+def _compare(cc: int, value_type: int) -> Handler:
     wide = value_type == I64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -167,7 +167,7 @@ def _compare(cc: int, value_type: int) -> object:
     return handler
 
 
-def _eqz(value_type: int) -> object:
+def _eqz(value_type: int) -> Handler:
     wide = value_type == I64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -188,7 +188,7 @@ def _eqz(value_type: int) -> object:
 _SHIFT_OPS = {"shl": "shl", "shr_s": "sar", "shr_u": "shr", "rotl": "rol", "rotr": "ror"}
 
 
-def _shift(op: str, value_type: int) -> object:
+def _shift(op: str, value_type: int) -> Handler:
     wide = value_type == I64
     kind = _SHIFT_OPS[op]
 
@@ -213,7 +213,7 @@ def _shift(op: str, value_type: int) -> object:
     return handler
 
 
-def _count(op: str, value_type: int) -> object:
+def _count(op: str, value_type: int) -> Handler:
     wide = value_type == I64
     bits = 64 if wide else 32
 
@@ -250,7 +250,7 @@ def _count(op: str, value_type: int) -> object:
     return handler
 
 
-def _divide(signed: bool, remainder: bool, value_type: int) -> object:
+def _divide(signed: bool, remainder: bool, value_type: int) -> Handler:
     """Spec: Core 2.0 §4.3.2 (idiv_u, idiv_s, irem_u, irem_s): division by zero traps,
     and so does the one signed quotient that overflows; the remainder of that case is 0."""
     wide = value_type == I64
@@ -322,7 +322,7 @@ def _divide(signed: bool, remainder: bool, value_type: int) -> object:
     return handler
 
 
-def _convert(kind: str) -> object:
+def _convert(kind: str) -> Handler:
     def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         value = c.pop()

@@ -20,7 +20,7 @@ from .function import CONST, CTX, F32, F64, HANDLERS, I32, I64, MEMBASE, REG, TM
 from .x64 import CC_A, R11, RAX, RDI, RDX, RSI, Mem, fits_i32
 
 if TYPE_CHECKING:
-    from .function import FunctionCompiler
+    from .function import FunctionCompiler, Handler
 
 __all__ = ["HELPER_GROW", "HELPER_MEMORY_INIT", "HELPER_DATA_DROP"]
 
@@ -65,7 +65,7 @@ _STORES = {
 }
 
 
-def _load(value_type: int, size: int, how: str) -> object:
+def _load(value_type: int, size: int, how: str) -> Handler:
     wide = value_type == I64
 
     def handler(c: FunctionCompiler, ins: tuple) -> None:
@@ -96,7 +96,7 @@ def _load(value_type: int, size: int, how: str) -> object:
     return handler
 
 
-def _store(size: int) -> object:
+def _store(size: int) -> Handler:
     def handler(c: FunctionCompiler, ins: tuple) -> None:
         a = c.a
         value = c.pop()
@@ -132,13 +132,13 @@ def _store(size: int) -> object:
             else:
                 a.mov_imm(target, imm, w=size == 8)
         elif floating:
-            a.movs(size == 8, target, source)
+            a.movs(size == 8, target, source)  # type: ignore[arg-type]  # set when imm is None
         elif size == 1:
-            a.store8(target, source)
+            a.store8(target, source)  # type: ignore[arg-type]  # set when imm is None
         elif size == 2:
-            a.store16(target, source)
+            a.store16(target, source)  # type: ignore[arg-type]  # set when imm is None
         else:
-            a.mov(target, source, w=size == 8)
+            a.mov(target, source, w=size == 8)  # type: ignore[arg-type]  # set when imm is None
         c.release(value)
     return handler
 

@@ -213,7 +213,9 @@ class ModuleCompiler:
         offsets = [label.pos for label in self.function_labels]
         layout = (len(module.function_types), len(module.globals), len(module.tables),
                   len(module.types), self.io_words)
-        return CompiledCode(code, offsets, {i: label.pos for i, label in entries.items()},  # type: ignore[misc]
+        # every label is bound by now (a call-out stub for each function not compiled)
+        return CompiledCode(code, offsets,  # type: ignore[arg-type]
+                            {i: label.pos for i, label in entries.items()},  # type: ignore[misc]
                             native, unsupported, layout, sorted(ranges))
 
     # -- helpers used by the function compiler ------------------------------------------

@@ -24,7 +24,7 @@ the code it reaches is always valid for the context in ``r15``.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, SupportsIndex
 
 from .codemem import DataMemory
 
@@ -107,11 +107,12 @@ class SyncedElements(list):
         list.__delitem__(self, index)
         self._resync()
 
-    def __iadd__(self, values: Iterable[Any]) -> SyncedElements:
+    # ``+=`` takes any iterable while ``+`` takes only a list, as for ``list`` itself
+    def __iadd__(self, values: Iterable[Any]) -> SyncedElements:  # type: ignore[misc]
         self.extend(values)
         return self
 
-    def __imul__(self, n: int) -> SyncedElements:
+    def __imul__(self, n: SupportsIndex) -> SyncedElements:
         list.__imul__(self, n)
         self._resync()
         return self
