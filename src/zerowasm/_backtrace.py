@@ -21,7 +21,8 @@ def frames_of(traceback: Optional[TracebackType]) -> List[Frame]:
     while traceback is not None:
         frame = traceback.tb_frame
         code = frame.f_code
-        if code.co_filename.startswith("<wasm") and code.co_name[:1] == "f" and code.co_name[1:].isdigit():
+        if (code.co_filename.startswith("<wasm") and code.co_name[:1] == "f"
+                and code.co_name[1:].isdigit()):
             index = int(code.co_name[1:])
             instance = frame.f_globals.get("instance")
             name = module_name = None

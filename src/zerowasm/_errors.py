@@ -68,7 +68,8 @@ class ValidationError(WasmError):
         if where:
             parts.append(where)
         if function is not None:
-            parts.append("function %d%s" % (function, " (%s)" % function_name if function_name else ""))
+            parts.append("function %d%s"
+                         % (function, " (%s)" % function_name if function_name else ""))
         if offset is not None:
             parts.append("at offset 0x%x" % offset)
         super().__init__(message + (" (%s)" % ", ".join(parts) if parts else ""))

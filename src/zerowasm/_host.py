@@ -88,7 +88,8 @@ def function_type_from_hints(fn: Callable[..., Any], skip_first: bool = False) -
 def host_function(fn: Optional[Callable[..., Any]] = None, *,
                   params: Optional[Sequence[ValType]] = None,
                   results: Optional[Sequence[ValType]] = None,
-                  with_caller: bool = False) -> Union[Function, Callable[[Callable[..., Any]], Function]]:
+                  with_caller: bool = False
+                  ) -> Union[Function, Callable[[Callable[..., Any]], Function]]:
     """Make a :class:`Function` from a callable (usable as a decorator).
 
     With ``with_caller=True`` the callable's first parameter receives the calling

@@ -68,7 +68,8 @@ def _wasmtime(wasm: bytes) -> Dict[str, Any]:
     import wasmtime
     store = wasmtime.Store()
     module = wasmtime.Module(store.engine, wasm)
-    host = wasmtime.Func(store, wasmtime.FuncType([wasmtime.ValType.i32()], [wasmtime.ValType.i32()]),
+    host = wasmtime.Func(store, wasmtime.FuncType([wasmtime.ValType.i32()],
+                                                  [wasmtime.ValType.i32()]),
                          lambda x: x)
     inst = wasmtime.Instance(store, module, [host])
     exports = inst.exports(store)
@@ -112,8 +113,9 @@ def main() -> None:
         def show(v: float) -> str:
             return "%.1f %s" % (v * mult, unit) if v == v else "-"
         ratio = row["native"] / row["wasmtime"] if "wasmtime" in row else float("nan")
-        print("%-26s %14s %14s %14s %9.2fx" % (name, show(row["native"]), show(row.get("python", float("nan"))),
-                                               show(row.get("wasmtime", float("nan"))), ratio))
+        print("%-26s %14s %14s %14s %9.2fx"
+              % (name, show(row["native"]), show(row.get("python", float("nan"))),
+                 show(row.get("wasmtime", float("nan"))), ratio))
 
 
 if __name__ == "__main__":

@@ -107,7 +107,8 @@ def _type_name(value_type: Any) -> str:
         value_type, "ref")
 
 
-def plan_calls(wasm: bytes, rng: random.Random, per_function: int = 3) -> List[Tuple[str, List[Any]]]:
+def plan_calls(wasm: bytes, rng: random.Random,
+               per_function: int = 3) -> List[Tuple[str, List[Any]]]:
     module = zerowasm.Runtime(zerowasm.RuntimeConfig(tier="python")).compile(wasm)
     calls = []
     for export in module.exports:
@@ -237,7 +238,8 @@ def compare(wasm: bytes, rng: random.Random, use_wasmtime: bool = True) -> Optio
                 return "native tier vs %s, step %d:\n  native: %r\n  %s: %r" % (
                     label, i, mine, label, their)
         if len(native.steps) != len(other.steps):
-            return "native tier vs %s: %d steps vs %d" % (label, len(native.steps), len(other.steps))
+            return "native tier vs %s: %d steps vs %d" % (label, len(native.steps),
+                                                          len(other.steps))
     return None
 
 
@@ -318,12 +320,13 @@ class Generator:
 
     def function(self, f: _Function) -> str:
         self.current = f
-        self.locals = list(f.params) + [self.rng.choice(TYPES) for _ in range(self.rng.randint(1, 5))]
+        self.locals = list(f.params) + [self.rng.choice(TYPES)
+                                        for _ in range(self.rng.randint(1, 5))]
         self.counters: List[int] = []
         self.labels: List[List[str]] = []     # result types of each open label (innermost last)
         self.depth = 0
         body = self.block_body(f.results, 3)
-        extra = [t for t in self.locals[len(f.params):]]
+        extra = list(self.locals[len(f.params):])
         counters = " ".join("(local $c%d i32)" % i for i in range(len(self.counters)))
         sig = " ".join("(param %s)" % t for t in f.params)
         res = " ".join("(result %s)" % t for t in f.results)
@@ -478,7 +481,8 @@ class Generator:
             if kind == "br_if_value" and t in (I32, I64):
                 self.labels.append([t])
                 try:
-                    inner = "(drop (br_if 0 %s %s)) %s" % (self.expr(t), self.condition(), self.expr(t))
+                    inner = "(drop (br_if 0 %s %s)) %s" % (self.expr(t), self.condition(),
+                                                           self.expr(t))
                 finally:
                     self.labels.pop()
                 return "(block (result %s) %s)" % (t, inner)
@@ -539,15 +543,20 @@ class Generator:
         if t == I32:
             return r.choice([
                 "(i32.wrap_i64 %s)" % self.expr(I64),
-                "(i32.%s_f32_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"), self.expr(F32)),
-                "(i32.%s_f64_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"), self.expr(F64)),
+                "(i32.%s_f32_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"),
+                                      self.expr(F32)),
+                "(i32.%s_f64_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"),
+                                      self.expr(F64)),
                 "(i32.reinterpret_f32 %s)" % self.expr(F32), "(memory.size)"])
         if t == I64:
             return r.choice([
                 "(i64.extend_i32_%s %s)" % (r.choice("su"), self.expr(I32)),
-                "(i64.%s_f32_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"), self.expr(F32)),
-                "(i64.%s_f64_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"), self.expr(F64)),
-                "(i64.reinterpret_f64 %s)" % self.expr(F64), "(i64.extend32_s %s)" % self.expr(I64)])
+                "(i64.%s_f32_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"),
+                                      self.expr(F32)),
+                "(i64.%s_f64_%s %s)" % (r.choice(["trunc", "trunc_sat"]), r.choice("su"),
+                                      self.expr(F64)),
+                "(i64.reinterpret_f64 %s)" % self.expr(F64),
+                "(i64.extend32_s %s)" % self.expr(I64)])
         if t == F32:
             return self.canon(t, r.choice([
                 "(f32.convert_i32_%s %s)" % (r.choice("su"), self.expr(I32)),

@@ -35,7 +35,8 @@ ARITH = """
   (func (export "from_bits32") (param i32) (result f32) local.get 0 f32.reinterpret_i32)
   (func (export "swap") (param i32 i64 f32 f64) (result f64 f32 i64 i32)
     local.get 3 local.get 2 local.get 1 local.get 0)
-  (func (export "many") (param i32 i64 i32 i64 i32 i64 i32 i64 f64 f32 f64 f32 f64 f32 f64 f32 f64 f32 i32)
+  (func (export "many")
+        (param i32 i64 i32 i64 i32 i64 i32 i64 f64 f32 f64 f32 f64 f32 f64 f32 f64 f32 i32)
         (result f64)
     local.get 0 f64.convert_i32_s local.get 1 f64.convert_i64_s f64.add
     local.get 6 f64.convert_i32_s f64.add local.get 7 f64.convert_i64_s f64.add
@@ -313,7 +314,8 @@ def test_globals_shared_with_the_python_tier(rt: Any) -> None:
       (global $g (export "g") (mut i32) (i32.const 7))
       (global $f (export "f") (mut f32) (f32.const 1.5))
       (global $k i64 (i64.const -3))
-      (func (export "bump") (result i32) global.get $g i32.const 1 i32.add global.set $g global.get $g)
+      (func (export "bump") (result i32)
+        global.get $g i32.const 1 i32.add global.set $g global.get $g)
       (func (export "setf") (param f32) local.get 0 global.set $f)
       (func (export "getf") (result f32) global.get $f)
       (func (export "k") (result i64) global.get $k))
@@ -415,7 +417,8 @@ sys.path.insert(0, %r)
 from wat import wat
 g = zerowasm.Global(zerowasm.GlobalType(zerowasm.I32, mutable=True), 5)
 rt = zerowasm.Runtime(zerowasm.RuntimeConfig(tier="native"))
-m = rt.compile(wat('(module (import "e" "g" (global $g (mut i32))) (func (export "f") (result i32) global.get $g))'))
+m = rt.compile(wat('(module (import "e" "g" (global $g (mut i32))) '
+                   '(func (export "f") (result i32) global.get $g))'))
 i = rt.instantiate(m, {"e": {"g": g}})
 print(i.exports.f(), i.namespace.get("__native__"))
 """ % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -436,7 +439,8 @@ from wat import wat
 threading.stack_size(256 * 1024)
 rt = zerowasm.Runtime(zerowasm.RuntimeConfig(tier="native"))
 inst = rt.instantiate(rt.compile(wat(
-    '(module (func $r (export "r") (param i32) (result i32) local.get 0 i32.const 1 i32.add call $r))')))
+    '(module (func $r (export "r") (param i32) (result i32) '
+    'local.get 0 i32.const 1 i32.add call $r))')))
 out = []
 def run():
     try:

@@ -16,7 +16,8 @@ from zerowasm._engine.pycompile import PythonEngine
 TEXT = """
 (module
   (global $g (mut i32) (i32.const 0))
-  (func $inc (export "inc") (result i32) global.get $g i32.const 1 i32.add global.set $g global.get $g)
+  (func $inc (export "inc") (result i32)
+    global.get $g i32.const 1 i32.add global.set $g global.get $g)
   (func (export "twice") (result i32) call $inc drop call $inc)
   (func (export "refs") (result i32) (ref.is_null (ref.null func))))
 """

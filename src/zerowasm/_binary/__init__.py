@@ -71,7 +71,8 @@ def _decode_sections(r: Reader, data: bytes, module: ModuleSyntax) -> None:
         else:
             order = SECTION_ORDER[section_id]
             if order <= last_order:
-                raise DecodeError("unexpected content after last section", section_start, section_name)
+                raise DecodeError("unexpected content after last section", section_start,
+                                  section_name)
             last_order = order
             last_id = section_id
             if section_id == 10:

@@ -178,7 +178,8 @@ def decode_element_section(r: Reader, module: ModuleSyntax) -> None:
             else:
                 element_type = ValType.FUNCREF
             init = _expressions(r) if uses_expressions else _function_indices(r)
-            module.elements.append(ElementSegment(element_type, init, ElementMode.ACTIVE, table, offset))
+            module.elements.append(ElementSegment(element_type, init, ElementMode.ACTIVE, table,
+                                                  offset))
         else:                                    # passive (1, 5) or declarative (3, 7)
             element_type = r.reference_type() if uses_expressions else _element_kind(r)
             init = _expressions(r) if uses_expressions else _function_indices(r)
