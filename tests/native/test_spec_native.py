@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import os
 from pathlib import Path
-from typing import Any, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -37,13 +37,16 @@ def count_native(monkeypatch: Any) -> Iterator[None]:
     original = function_module.Function.__call__
     original_compile = native.NativeModule.compile
 
-    def call(self: Any, *args: Any) -> Any:
+    def count(function: Any) -> None:
         COVERAGE["invokes"] += 1
-        instance = self.instance
-        if self.host is None and instance is not None:
+        instance = function.instance
+        if function.host is None and instance is not None:
             state = instance.namespace.get(native.NATIVE_KEY)
-            if state and self.index in state.wrappers:
+            if state and function.index in state.wrappers:
                 COVERAGE["native invokes"] += 1
+
+    def call(self: Any, *args: Any) -> Any:
+        count(self)
         return original(self, *args)
 
     def compile_(self: Any) -> Any:
@@ -56,7 +59,28 @@ def count_native(monkeypatch: Any) -> Iterator[None]:
                 REASONS[reason] += 1
         return compiled
 
+    # calls from Python go through generated per-signature subclasses of Function
+    # (function_module._call_class / _entry_class): count through a subclass of each
+    counting: Dict[type, type] = {}
+
+    def counted(make_class: Any) -> Any:
+        def make(key: Any) -> type:
+            cls = make_class(key)
+            wrapped = counting.get(cls)
+            if wrapped is None:
+                inner = cls.__call__
+
+                def counting_call(self: Any, *args: Any) -> Any:
+                    count(self)
+                    return inner(self, *args)
+                wrapped = counting[cls] = type("Function", (cls,), {
+                    "__slots__": (), "__call__": counting_call})
+            return wrapped
+        return make
+
     monkeypatch.setattr(function_module.Function, "__call__", call)
+    monkeypatch.setattr(function_module, "_call_class", counted(function_module._call_class))
+    monkeypatch.setattr(function_module, "_entry_class", counted(function_module._entry_class))
     monkeypatch.setattr(native.NativeModule, "compile", compile_)
     yield
 
